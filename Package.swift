@@ -1,0 +1,108 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "cadreflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cadreflow", targets: ["cadreflow"]),
+        .executable(name: "cadreflow-bench", targets: ["cadreflow-bench"]),
+        .library(name: "CadreflowPostgres", targets: ["CadreflowPostgres"]),
+        .library(name: "CadreflowTesting", targets: ["CadreflowTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // libpq, the PostgreSQL client library, as a system library (apt: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // Typed, parameterised access to PostgreSQL through libpq: connections, results,
+        // transactions, COPY, pipelines, LISTEN/NOTIFY and a bounded pool.
+        .target(
+            name: "CadreflowPostgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The numbered SQL migrations in sql/migrations, shipped inside the binary.
+        .target(
+            name: "CadreflowMigrations",
+            path: "sql",
+            exclude: ["README.md"],
+            sources: ["MigrationFiles.swift"],
+            resources: [.copy("migrations")],
+            swiftSettings: strict
+        ),
+        // The service's database: the embedded cluster and the migrator.
+        .target(
+            name: "CadreflowDatabase",
+            dependencies: [
+                "CadreflowPostgres",
+                "CadreflowMigrations",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Configuration: config/cadreflow.toml, environment variables and flags.
+        .target(
+            name: "CadreflowConfig",
+            swiftSettings: strict
+        ),
+        // Test support: one throwaway PostgreSQL cluster per test run, a database per suite.
+        .target(
+            name: "CadreflowTesting",
+            dependencies: ["CadreflowDatabase", "CadreflowPostgres"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "cadreflow",
+            dependencies: [
+                "CadreflowConfig",
+                "CadreflowDatabase",
+                "CadreflowPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "cadreflow-bench",
+            dependencies: [
+                "CadreflowDatabase",
+                "CadreflowPostgres",
+                "CadreflowTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowPostgresTests",
+            dependencies: ["CadreflowPostgres", "CadreflowTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowDatabaseTests",
+            dependencies: ["CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowConfigTests",
+            dependencies: ["CadreflowConfig"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

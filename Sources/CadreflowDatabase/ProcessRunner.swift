@@ -1,0 +1,79 @@
+import Foundation
+
+/// Runs helper programs (initdb, pg_ctl, useradd) to completion, optionally as another
+/// system account, with their output captured in a temporary file.
+///
+/// Output goes to a file rather than a pipe: `pg_ctl start` leaves a server running
+/// that would otherwise hold the pipe open forever.
+enum ProcessRunner {
+    struct Outcome {
+        var status: Int32
+        var output: String
+
+        /// The last few lines of the output, for one-line error messages.
+        var tail: String {
+            output.split(separator: "\n").suffix(3).joined(separator: " | ")
+        }
+    }
+
+    /// Runs `executable` with `arguments`; as `user` (through runuser) when given.
+    static func run(_ executable: String, _ arguments: [String], as user: String? = nil, directory: String? = nil) throws -> Outcome {
+        var launchPath = executable
+        var launchArguments = arguments
+        if let user {
+            guard let runuser = locate("runuser", in: ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) else {
+                throw DatabaseSetupError("running PostgreSQL as '\(user)' needs runuser (apt-get install util-linux)")
+            }
+            launchPath = runuser
+            launchArguments = ["-u", user, "--", executable] + arguments
+        }
+        let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("cadreflow-run-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let status = try spawnAndWait(launchPath, launchArguments, outputPath: logPath, directory: directory)
+        let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return Outcome(status: status, output: output)
+    }
+
+    /// posix_spawn and waitpid, with standard output and error appended to `outputPath`.
+    /// (Foundation's Process can miss the exit of a child whose own children live on,
+    /// as `pg_ctl start` does, and then waits forever.)
+    private static func spawnAndWait(_ path: String, _ arguments: [String], outputPath: String, directory: String?) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        // The child starts in `directory` through env -C (posix_spawn's chdir action is a
+        // GNU extension that does not import into Swift).
+        let command = directory.map { ["/usr/bin/env", "-C", $0, path] } ?? [path]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw DatabaseSetupError("cannot run \(path): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else {
+                throw DatabaseSetupError("lost track of \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        // WIFEXITED / WEXITSTATUS, spelled out: the C macros do not import.
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// The first executable named `name` on PATH or in the extra folders.
+    static func locate(_ name: String, in extraFolders: [String] = []) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let folders = path.split(separator: ":").map(String.init) + extraFolders
+        for folder in folders {
+            let candidate = folder + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}

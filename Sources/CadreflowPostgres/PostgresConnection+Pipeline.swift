@@ -1,0 +1,93 @@
+import CLibPQ
+import Foundation
+
+/// How a pipeline's statements succeed or fail together.
+public enum PipelineMode: Sendable {
+    /// One implicit transaction: all statements commit together, or none does. The failing
+    /// statement reports its error and every later one reports ``PostgresError/Code/pipelineAborted``.
+    case atomic
+    /// Each statement is its own transaction (a sync after each): one failure affects no other.
+    case independent
+}
+
+extension PostgresConnection {
+    /// Sends all statements in one go with libpq's pipeline mode and reads their results,
+    /// in order: one round trip for the whole batch instead of one per statement.
+    ///
+    /// Results are per statement; an error for one statement does not throw. The call
+    /// throws only when the connection itself fails.
+    public func pipeline(_ statements: [PostgresStatement], mode: PipelineMode = .atomic) throws -> [Result<PostgresResult, PostgresError>] {
+        guard !statements.isEmpty else { return [] }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .unexpectedResult, message: "cannot enter pipeline mode: \(lastErrorMessage)")
+        }
+        defer { _ = PQexitPipelineMode(handle) }
+        try send(statements, mode: mode)
+        return try receive(count: statements.count, mode: mode)
+    }
+
+    private func send(_ statements: [PostgresStatement], mode: PipelineMode) throws {
+        guard PQsetnonblocking(handle, 1) == 0 else { throw connectionError() }
+        defer { _ = PQsetnonblocking(handle, 0) }
+        for (index, statement) in statements.enumerated() {
+            let queued = try withCStringArray(statement.parameters) { pointers in
+                PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            }
+            guard queued == 1 else {
+                var error = connectionError()
+                error.statementIndex = index
+                throw error
+            }
+            if mode == .independent || index == statements.count - 1 {
+                guard PQpipelineSync(handle) == 1 else { throw connectionError() }
+            }
+            try flushWithoutDeadlock(untilEmpty: false)
+        }
+        try flushWithoutDeadlock(untilEmpty: true)
+    }
+
+    /// Pushes queued output to the server. While the socket is full, reads whatever the
+    /// server has answered so far into libpq's buffer, so neither side waits on the other.
+    private func flushWithoutDeadlock(untilEmpty: Bool) throws {
+        while true {
+            let state = PQflush(handle)
+            if state == 0 { return }
+            guard state == 1 else { throw connectionError() }
+            if !untilEmpty && PQisBusy(handle) == 0 { return }
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN | POLLOUT), revents: 0)
+            guard poll(&descriptor, 1, 30_000) >= 0 else { throw connectionError() }
+            if descriptor.revents & Int16(POLLIN) != 0 {
+                guard PQconsumeInput(handle) == 1 else { throw connectionError() }
+            }
+            if descriptor.revents & Int16(POLLERR | POLLHUP) != 0 { throw connectionError() }
+        }
+    }
+
+    private func receive(count: Int, mode: PipelineMode) throws -> [Result<PostgresResult, PostgresError>] {
+        var results: [Result<PostgresResult, PostgresError>] = []
+        results.reserveCapacity(count)
+        for index in 0..<count {
+            let raw = PQgetResult(handle)
+            guard raw != nil else { throw connectionError() }
+            do {
+                results.append(.success(try checked(raw, statementIndex: index)))
+            } catch let error as PostgresError {
+                if error.isConnectionFailure { throw error }
+                results.append(.failure(error))
+            }
+            // Each statement's results end with a NULL.
+            if let extra = PQgetResult(handle) { PQclear(extra) }
+            if mode == .independent { try expectSync() }
+        }
+        if mode == .atomic { try expectSync() }
+        return results
+    }
+
+    private func expectSync() throws {
+        guard let raw = PQgetResult(handle) else { throw connectionError() }
+        defer { PQclear(raw) }
+        guard PQresultStatus(raw) == PGRES_PIPELINE_SYNC else {
+            throw PostgresError(code: .unexpectedResult, message: "expected the end of a pipeline sync group")
+        }
+    }
+}
