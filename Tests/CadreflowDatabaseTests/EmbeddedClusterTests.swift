@@ -1,0 +1,85 @@
+import CadreflowDatabase
+import CadreflowPostgres
+import Foundation
+import Testing
+
+/// These tests own their clusters (restarting the shared test cluster would disturb
+/// every other suite), so they run one after another.
+@Suite("The embedded cluster", .serialized)
+struct EmbeddedClusterTests {
+    private func temporaryFolder() throws -> String {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/cf-embed-XXXXXX").utf8CString)
+        let path = template.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+        }
+        let folder = try #require(path)
+        chmod(folder, 0o755)
+        return folder
+    }
+
+    @Test("First start creates the cluster and database; a second start adopts the running server; stop stops it")
+    func startAdoptStop() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try EmbeddedCluster(options: .init(dataDirectory: folder, port: 54_001, durable: false))
+        let conninfo = try cluster.start()
+        defer { try? cluster.stop() }
+        #expect(FileManager.default.fileExists(atPath: folder + "/postgres/PG_VERSION"))
+        let connection = try PostgresConnection.connect(conninfo)
+        #expect(try connection.query("SELECT current_database()").scalar(String.self) == "cadreflow")
+        // Listening on the unix socket only.
+        #expect(try connection.query("SHOW listen_addresses").scalar(String.self) == "")
+
+        let again = try EmbeddedCluster(options: .init(dataDirectory: folder, port: 54_001, durable: false))
+        #expect(try again.start() == conninfo)
+        try again.stop()
+        #expect(!cluster.isRunning)
+    }
+
+    @Test("A stale pid file left by a killed run does not stop the next start")
+    func stalePidFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try EmbeddedCluster(options: .init(dataDirectory: folder, port: 54_002, durable: false))
+        try cluster.start()
+        try cluster.stop()
+        // A pid file naming a process that is not PostgreSQL, as a crash leaves it.
+        let pidFile = folder + "/postgres/postmaster.pid"
+        try "\(getpid())\n\(folder)/postgres\n0\n54002\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let conninfo = try cluster.start()
+        defer { try? cluster.stop() }
+        #expect(try PostgresConnection.connect(conninfo).query("SELECT 1").scalar(Int.self) == 1)
+    }
+
+    @Test("A pool recovers by itself after the server restarts underneath it")
+    func poolRecoversAfterRestart() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try EmbeddedCluster(options: .init(dataDirectory: folder, port: 54_003, durable: false))
+        let conninfo = try cluster.start()
+        defer { try? cluster.stop() }
+
+        // A pool that checks idle connections before use hides the restart completely.
+        let checked = PostgresPool(configuration: .init(connectionString: conninfo, size: 2, healthCheckAfterIdle: .zero))
+        // A pool that never checks sees one connectionLost, then recovers on the next call.
+        let unchecked = PostgresPool(configuration: .init(connectionString: conninfo, size: 1, healthCheckAfterIdle: .seconds(3600)))
+        defer { checked.close(); unchecked.close() }
+        let before = try await checked.withConnection { $0.backendPID }
+        _ = try await unchecked.withConnection { $0.backendPID }
+
+        try cluster.restart()
+
+        let after = try await checked.withConnection { connection in
+            (try connection.query("SELECT 1").scalar(Int.self), connection.backendPID)
+        }
+        #expect(after.0 == 1)
+        #expect(after.1 != before)
+
+        let error = await #expect(throws: PostgresError.self) {
+            try await unchecked.withConnection { try $0.query("SELECT 1").scalar(Int.self) }
+        }
+        #expect(error?.isConnectionFailure == true)
+        let recovered = try await unchecked.withConnection { try $0.query("SELECT 2").scalar(Int.self) }
+        #expect(recovered == 2)
+    }
+}
