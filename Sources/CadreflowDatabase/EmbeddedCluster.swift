@@ -73,13 +73,21 @@ public final class EmbeddedCluster: Sendable {
     /// service's database, and returns its connection string.
     @discardableResult
     public func start() throws -> String {
+        _ = try startOrAdopt()
+        return connectionString()
+    }
+
+    /// Like ``start()``; returns true when a server was already running and was adopted
+    /// rather than started (a caller that only borrows the cluster then leaves it running).
+    public func startOrAdopt() throws -> Bool {
         try prepareDirectories()
         if !FileManager.default.fileExists(atPath: clusterDirectory + "/PG_VERSION") {
             try initialise()
         }
         try writeSettings()
         let maintenance = connectionString(database: "postgres")
-        if PostgresConnection.ping(maintenance) {
+        let adopted = PostgresConnection.ping(maintenance)
+        if adopted {
             logger.info("adopting the embedded PostgreSQL already running", metadata: ["dir": "\(clusterDirectory)"])
         } else {
             try clearStaleServer()
@@ -87,7 +95,7 @@ public final class EmbeddedCluster: Sendable {
             logger.info("embedded PostgreSQL started", metadata: ["dir": "\(clusterDirectory)"])
         }
         try createDatabaseIfMissing(options.databaseName)
-        return connectionString()
+        return adopted
     }
 
     /// Stops the cluster (fast shutdown: open sessions are disconnected, nothing is lost).

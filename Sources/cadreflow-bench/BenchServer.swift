@@ -1,0 +1,103 @@
+import CadreflowDatabase
+import Foundation
+
+/// The server a benchmark runs against: a given one, or a fresh durable cluster in a
+/// temporary folder (fsync on, as in production) that is removed afterwards.
+struct BenchServer {
+    let connectionString: String
+    private let cluster: EmbeddedCluster?
+    private let folder: String?
+
+    init(url: String?) throws {
+        if let url, !url.isEmpty {
+            connectionString = url
+            cluster = nil
+            folder = nil
+            return
+        }
+        let path = FileManager.default.temporaryDirectory.path + "/cf-bench-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        chmod(path, 0o755)
+        let cluster = try EmbeddedCluster(options: .init(dataDirectory: path, port: 55_432, databaseName: "bench", durable: true))
+        connectionString = try cluster.start()
+        self.cluster = cluster
+        self.folder = path
+    }
+
+    func shutdown() {
+        try? cluster?.stop()
+        if let folder { try? FileManager.default.removeItem(atPath: folder) }
+    }
+}
+
+/// Runs a PostgreSQL client tool (pgbench, psql) and returns its standard output.
+enum ReferenceTool {
+    static func run(_ name: String, _ arguments: [String]) throws -> (output: String, seconds: Double) {
+        let folders = ["/usr/bin", "/usr/local/bin"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
+        guard let path = folders.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw ValidationFailure("\(name) not found: apt-get install postgresql-client")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let started = ContinuousClock.now
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let seconds = (ContinuousClock.now - started).seconds
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw ValidationFailure("\(name) failed: \(text.suffix(300))")
+        }
+        return (text, seconds)
+    }
+
+    /// The `tps = …` figure pgbench prints.
+    static func pgbenchTPS(_ output: String) throws -> Double {
+        for line in output.split(separator: "\n") where line.hasPrefix("tps = ") {
+            let number = line.dropFirst(6).prefix { $0.isNumber || $0 == "." }
+            if let value = Double(number) { return value }
+        }
+        throw ValidationFailure("no tps figure in pgbench output: \(output.suffix(300))")
+    }
+}
+
+/// A benchmark step that could not run.
+struct ValidationFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Prints aligned rows of figures.
+struct FigureTable {
+    private var rows: [[String]] = [["figure", "cadreflow", "reference", "ratio"]]
+
+    mutating func add(_ figure: String, ours: Double, reference: Double, tool: String, unit: String) {
+        rows.append([figure, "\(Self.format(ours)) \(unit)", "\(Self.format(reference)) \(unit) (\(tool))", String(format: "%.2f×", ours / reference)])
+    }
+
+    func print() {
+        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            Swift.print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        return formatter.string(from: NSNumber(value: value)) ?? "\(Int(value))"
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CadreflowConfig
+import Foundation
+import Logging
+
+/// The flags every subcommand shares; they override the config file and the environment.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (default: $CADREFLOW_CONFIG, then config/cadreflow.toml).")
+    var config: String?
+
+    @Option(name: .long, help: "Listen address host:port (overrides $CADREFLOW_LISTEN).")
+    var listen: String?
+
+    @Option(name: .customLong("database-url"), help: "libpq connection string (overrides $CADREFLOW_DATABASE_URL); empty: embedded cluster.")
+    var databaseURL: String?
+
+    @Option(name: .customLong("data-dir"), help: "Data directory for the embedded cluster (overrides $CADREFLOW_DATA_DIR).")
+    var dataDir: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    /// The effective configuration, or a one-line reason why there is none.
+    func load() throws -> Configuration {
+        try Configuration.load(
+            environment: ProcessInfo.processInfo.environment,
+            overrides: Overrides(configPath: config, listen: listen, databaseURL: databaseURL, dataDir: dataDir)
+        )
+    }
+
+    /// A logger writing to standard error at the chosen level.
+    func makeLogger(label: String) throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
+        }
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// Prints a one-line reason and exits non-zero: how every subcommand reports failure.
+func exitWithReason(_ error: any Error) -> ExitCode {
+    let reason = String(describing: error).split(separator: "\n").joined(separator: " ")
+    FileHandle.standardError.write(Data("cadreflow: \(reason)\n".utf8))
+    return ExitCode.failure
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import CadreflowConfig
+import CadreflowDatabase
+import CadreflowPostgres
+import Dispatch
+import Foundation
+import Logging
+
+/// `cadreflow serve`: runs the service until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the service (starting its embedded PostgreSQL when no database URL is configured)."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let logger: Logger
+        let configuration: Configuration
+        let database: ServiceDatabase
+        do {
+            configuration = try options.load()
+            logger = try options.makeLogger(label: "cadreflow")
+            database = try ServiceDatabase.open(
+                url: configuration.database.url, dataDirectory: configuration.database.dataDir,
+                embeddedPort: configuration.database.embeddedPort, logger: logger
+            )
+        } catch {
+            throw exitWithReason(error)
+        }
+        let pool = PostgresPool(
+            configuration: .init(
+                connectionString: database.connectionString,
+                size: configuration.database.poolSize,
+                checkoutTimeout: .milliseconds(configuration.database.checkoutTimeoutMs),
+                healthCheckAfterIdle: .milliseconds(configuration.database.healthCheckIdleMs)
+            ),
+            logger: logger
+        )
+        do {
+            try database.migrate(logger: logger)
+            let server = try await pool.withConnection { connection in
+                try connection.query("SHOW server_version").scalar(String.self) ?? "?"
+            }
+            logger.notice("database ready", metadata: [
+                "postgres": "\(server)",
+                "database": "\(database.embedded.map { "embedded at \($0.root)" } ?? "external")",
+                "time_zone": "\(configuration.server.timeZoneIdentifier)",
+            ])
+        } catch {
+            pool.close()
+            try? database.stopEmbedded()
+            throw exitWithReason(error)
+        }
+
+        let signal = await ShutdownSignal.wait()
+        logger.notice("shutting down", metadata: ["signal": "\(signal)"])
+        pool.close()
+        do {
+            try database.stopEmbedded()
+        } catch {
+            logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum ShutdownSignal {
+    /// Returns the name of the first shutdown signal received.
+    static func wait() async -> String {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        let watch = SignalWatch(signals: [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]) { continuation.yield($0) }
+        defer { watch.cancel() }
+        for await name in stream { return name }
+        return "end of signal stream"
+    }
+}
+
+/// Dispatch sources for some signals, whose default action is turned off while watched.
+///
+/// `@unchecked Sendable`: `sources` is written once in `init` and only read afterwards.
+final class SignalWatch: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [(Int32, String)], handler: @escaping @Sendable (String) -> Void) {
+        let queue = DispatchQueue(label: "cadreflow.signals")
+        sources = signals.map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { handler(name) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}
