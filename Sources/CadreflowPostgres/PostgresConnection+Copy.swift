@@ -22,7 +22,20 @@ public struct PostgresCopyWriter: ~Copyable {
                 buffer.append(UInt8(ascii: "N"))
                 continue
             }
-            for byte in field.utf8 {
+            var utf8 = field.utf8
+            let plain = utf8.withContiguousStorageIfAvailable { bytes in
+                !bytes.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == 0 }
+            }
+            if plain == true {
+                buffer.append(contentsOf: utf8)
+                continue
+            }
+            if plain == nil {
+                var copy = field
+                copy.makeContiguousUTF8()
+                utf8 = copy.utf8
+            }
+            for byte in utf8 {
                 switch byte {
                 case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\\"))
                 case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
