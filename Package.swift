@@ -56,6 +56,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The workflow engine: definitions as data, a pure state machine, durable instances,
+        // timers, schedules and group commit. Knows nothing of cadres.
+        .target(
+            name: "CadreflowEngine",
+            dependencies: [
+                "CadreflowPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // Configuration: config/cadreflow.toml, environment variables and flags.
         .target(
             name: "CadreflowConfig",
@@ -96,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "CadreflowDatabaseTests",
             dependencies: ["CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowEngineTests",
+            dependencies: ["CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
             swiftSettings: strict
         ),
         .testTarget(

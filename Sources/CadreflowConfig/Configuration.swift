@@ -1,14 +1,15 @@
 import Foundation
 
 /// The service's settings. Built-in defaults, overridden by the config file, then by
-/// environment variables, then by command-line flags (see ``load(environment:overrides:)``).
-/// Every key is documented in `config/cadreflow.toml` and `docs/OPERATIONS.md`.
+/// environment variables, then by command-line flags
+/// (see ``load(configPath:environment:overrides:)``). Every key is documented in
+/// `config/cadreflow.toml`; the key table is in `ConfigurationKeys.swift`.
 public struct Configuration: Sendable, Equatable {
     /// `[server]`: where the admin protocol listens and the service's calendar.
     public struct Server: Sendable, Equatable {
-        /// `listen`: host:port of the admin protocol (loopback by default).
+        /// `listen`: host:port of the admin protocol; `[::1]:7420` for IPv6. Default `127.0.0.1:7420`.
         public var listen = "127.0.0.1:7420"
-        /// `time_zone`: the zone of schedules and deadlines.
+        /// `time_zone`: IANA zone of schedules and deadlines. Default `Asia/Ho_Chi_Minh`.
         public var timeZoneIdentifier = "Asia/Ho_Chi_Minh"
         /// `tls_certificate`: PEM certificate path; empty means no TLS.
         public var tlsCertificate = ""
@@ -16,43 +17,43 @@ public struct Configuration: Sendable, Equatable {
         public var tlsPrivateKey = ""
     }
 
-    /// `[database]`: which PostgreSQL and how many connections.
+    /// `[database]`: which PostgreSQL and how the pool uses it.
     public struct Database: Sendable, Equatable {
         /// `url`: a libpq connection string; empty runs the embedded cluster.
         public var url = ""
-        /// `data_dir`: where the embedded cluster and other state live.
+        /// `data_dir`: where the embedded cluster, its socket and its log live. Default `./var`.
         public var dataDir = "./var"
-        /// `pool_size`: connections in the pool.
+        /// `pool_size`: connections in the pool, 1...256. Default 8.
         public var poolSize = 8
-        /// `checkout_timeout_ms`: how long a request waits for a free connection.
+        /// `checkout_timeout_ms`: how long a request waits for a free connection, 1...600000. Default 5000.
         public var checkoutTimeoutMs = 5_000
-        /// `health_check_idle_ms`: a connection idle this long is pinged before use.
+        /// `health_check_idle_ms`: a connection idle longer than this is pinged before use, 0...3600000. Default 1000.
         public var healthCheckIdleMs = 1_000
-        /// `embedded_port`: the port number in the embedded cluster's socket name.
+        /// `embedded_port`: the port number in the embedded cluster's unix socket name, 1024...65535. Default 5432.
         public var embeddedPort = 5_432
     }
 
-    /// `[protocol]`: limits of the admin protocol.
+    /// `[protocol]`: limits of the line-based admin protocol.
     public struct ProtocolLimits: Sendable, Equatable {
-        /// `max_line_bytes`: longest request line.
+        /// `max_line_bytes`: longest request line, 256...16777216. Default 16384.
         public var maxLineBytes = 16_384
-        /// `max_arguments`: most words and key=value pairs in one request.
+        /// `max_arguments`: most words and key=value pairs in one request, 1...65536. Default 256.
         public var maxArguments = 256
-        /// `max_upload_bytes`: largest upload.
+        /// `max_upload_bytes`: largest upload, at least 1024. Default 268435456 (256 MiB).
         public var maxUploadBytes = 268_435_456
-        /// `idle_timeout_seconds`: an idle connection is closed after this long (0: never).
+        /// `idle_timeout_seconds`: an idle connection is closed after this long (0: never), at most 86400. Default 900.
         public var idleTimeoutSeconds = 900
-        /// `max_connections`: open connections per server.
+        /// `max_connections`: open connections per server, 1...100000. Default 1024.
         public var maxConnections = 1_024
-        /// `max_connections_per_account`: open sessions per account.
+        /// `max_connections_per_account`: open sessions per account, 1...100000. Default 64.
         public var maxConnectionsPerAccount = 64
     }
 
     /// `[security]`: login lockout.
     public struct Security: Sendable, Equatable {
-        /// `lockout_failures`: failed logins in a row that lock an account.
+        /// `lockout_failures`: failed logins in a row that lock an account, 1...100. Default 5.
         public var lockoutFailures = 5
-        /// `lockout_seconds`: how long the lock lasts.
+        /// `lockout_seconds`: how long the lock lasts, 1...86400. Default 900.
         public var lockoutSeconds = 900
     }
 
@@ -68,31 +69,14 @@ public struct Configuration: Sendable, Equatable {
     /// The built-in defaults.
     public init() {}
 
-    /// The host part of `server.listen` (without IPv6 brackets).
-    public var listenHost: String { ListenAddress.split(server.listen)?.host ?? "127.0.0.1" }
+    /// The host part of `server.listen`, without IPv6 brackets.
+    public var listenHost: String { ListenAddress(server.listen)?.host ?? "127.0.0.1" }
     /// The port part of `server.listen`.
-    public var listenPort: Int { ListenAddress.split(server.listen)?.port ?? 7420 }
-    /// True when no database URL is set and the service runs its own cluster.
+    public var listenPort: Int { ListenAddress(server.listen)?.port ?? 7420 }
+    /// True when `database.url` is empty and the service runs its own cluster.
     public var usesEmbeddedDatabase: Bool { database.url.isEmpty }
-    /// The schedule time zone (validated when loaded).
-    public var timeZone: TimeZone { TimeZone(identifier: server.timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 7 * 3600) ?? .current }
-}
-
-/// Splits and checks `host:port` and `[v6]:port`.
-enum ListenAddress {
-    static func split(_ text: String) -> (host: String, port: Int)? {
-        let host: Substring
-        let portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        }
-        guard !host.isEmpty, !host.contains(" "), let port = Int(portText), (1...65_535).contains(port) else { return nil }
-        return (String(host), port)
+    /// The zone of `server.time_zone` (checked when loaded; UTC+7 if set to an unknown name by hand).
+    public var timeZone: TimeZone {
+        TimeZone(identifier: server.timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 7 * 3600) ?? .current
     }
 }

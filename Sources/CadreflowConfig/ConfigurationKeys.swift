@@ -1,54 +1,138 @@
 import Foundation
 
-/// One configurable key: its name in the file, its type and range, and where it lives.
+/// One configurable key: its name in the file, its type, default and allowed values, and the
+/// property it sets.
 struct ConfigurationKey {
     enum Kind {
-        case string(WritableKeyPath<Configuration, String>, check: (String) -> String?)
-        case integer(WritableKeyPath<Configuration, Int>, ClosedRange<Int>)
+        /// A string; `check` returns why a value is unacceptable, or nil.
+        case string(WritableKeyPath<Configuration, String>, default: String, check: (String) -> String?)
+        /// An integer within `range` (an upper bound of `Int.max` means unbounded).
+        case integer(WritableKeyPath<Configuration, Int>, default: Int, range: ClosedRange<Int>)
     }
 
+    /// `section.key`, as written in the file.
     let name: String
     let kind: Kind
 
     /// Every key the file may set, in file order.
     static var all: [ConfigurationKey] {
         [
-            .init(name: "server.listen", kind: .string(\.server.listen) { ListenAddress.split($0) == nil ? "expected host:port (e.g. 127.0.0.1:7420 or [::1]:7420)" : nil }),
-            .init(name: "server.time_zone", kind: .string(\.server.timeZoneIdentifier) { TimeZone(identifier: $0) == nil ? "unknown time zone (e.g. Asia/Ho_Chi_Minh)" : nil }),
-            .init(name: "server.tls_certificate", kind: .string(\.server.tlsCertificate) { _ in nil }),
-            .init(name: "server.tls_private_key", kind: .string(\.server.tlsPrivateKey) { _ in nil }),
-            .init(name: "database.url", kind: .string(\.database.url) { _ in nil }),
-            .init(name: "database.data_dir", kind: .string(\.database.dataDir) { $0.isEmpty ? "must not be empty" : nil }),
-            .init(name: "database.pool_size", kind: .integer(\.database.poolSize, 1...256)),
-            .init(name: "database.checkout_timeout_ms", kind: .integer(\.database.checkoutTimeoutMs, 1...600_000)),
-            .init(name: "database.health_check_idle_ms", kind: .integer(\.database.healthCheckIdleMs, 0...3_600_000)),
-            .init(name: "database.embedded_port", kind: .integer(\.database.embeddedPort, 1_024...65_535)),
-            .init(name: "protocol.max_line_bytes", kind: .integer(\.protocolLimits.maxLineBytes, 256...16_777_216)),
-            .init(name: "protocol.max_arguments", kind: .integer(\.protocolLimits.maxArguments, 1...65_536)),
-            .init(name: "protocol.max_upload_bytes", kind: .integer(\.protocolLimits.maxUploadBytes, 1_024...68_719_476_736)),
-            .init(name: "protocol.idle_timeout_seconds", kind: .integer(\.protocolLimits.idleTimeoutSeconds, 0...86_400)),
-            .init(name: "protocol.max_connections", kind: .integer(\.protocolLimits.maxConnections, 1...100_000)),
-            .init(name: "protocol.max_connections_per_account", kind: .integer(\.protocolLimits.maxConnectionsPerAccount, 1...100_000)),
-            .init(name: "security.lockout_failures", kind: .integer(\.security.lockoutFailures, 1...100)),
-            .init(name: "security.lockout_seconds", kind: .integer(\.security.lockoutSeconds, 1...86_400)),
+            .string("server.listen", \.server.listen, default: "127.0.0.1:7420", check: ListenAddress.problem(with:)),
+            .string("server.time_zone", \.server.timeZoneIdentifier, default: "Asia/Ho_Chi_Minh", check: timeZoneProblem),
+            .string("server.tls_certificate", \.server.tlsCertificate, default: ""),
+            .string("server.tls_private_key", \.server.tlsPrivateKey, default: ""),
+            .string("database.url", \.database.url, default: ""),
+            .string("database.data_dir", \.database.dataDir, default: "./var", check: nonEmptyProblem),
+            .integer("database.pool_size", \.database.poolSize, default: 8, 1...256),
+            .integer("database.checkout_timeout_ms", \.database.checkoutTimeoutMs, default: 5_000, 1...600_000),
+            .integer("database.health_check_idle_ms", \.database.healthCheckIdleMs, default: 1_000, 0...3_600_000),
+            .integer("database.embedded_port", \.database.embeddedPort, default: 5_432, 1_024...65_535),
+            .integer("protocol.max_line_bytes", \.protocolLimits.maxLineBytes, default: 16_384, 256...16_777_216),
+            .integer("protocol.max_arguments", \.protocolLimits.maxArguments, default: 256, 1...65_536),
+            .integer("protocol.max_upload_bytes", \.protocolLimits.maxUploadBytes, default: 268_435_456, 1_024...Int.max),
+            .integer("protocol.idle_timeout_seconds", \.protocolLimits.idleTimeoutSeconds, default: 900, 0...86_400),
+            .integer("protocol.max_connections", \.protocolLimits.maxConnections, default: 1_024, 1...100_000),
+            .integer("protocol.max_connections_per_account", \.protocolLimits.maxConnectionsPerAccount, default: 64, 1...100_000),
+            .integer("security.lockout_failures", \.security.lockoutFailures, default: 5, 1...100),
+            .integer("security.lockout_seconds", \.security.lockoutSeconds, default: 900, 1...86_400),
         ]
     }
 
-    /// Sets this key in `configuration`; `origin` names where the value came from.
-    func apply(_ value: TOMLValue, to configuration: inout Configuration, origin: String) throws {
+    /// The key called `name`, if there is one.
+    static func named(_ name: String) -> ConfigurationKey? {
+        all.first { $0.name == name }
+    }
+
+    /// The `[section]` names that hold keys.
+    static var sections: Set<String> {
+        Set(all.map(\.section))
+    }
+
+    /// The part of ``name`` before the dot.
+    var section: String {
+        String(name.prefix { $0 != "." })
+    }
+
+    /// The built-in default.
+    var defaultValue: TOMLValue {
+        switch kind {
+        case .string(_, let value, _): return .string(value)
+        case .integer(_, let value, _): return .integer(value)
+        }
+    }
+
+    /// The key's current value in `configuration`.
+    func value(in configuration: Configuration) -> TOMLValue {
+        switch kind {
+        case .string(let path, _, _): return .string(configuration[keyPath: path])
+        case .integer(let path, _, _): return .integer(configuration[keyPath: path])
+        }
+    }
+
+    /// Checks `value` and sets this key in `configuration`; errors name `origin`.
+    func apply(_ value: TOMLValue, to configuration: inout Configuration, origin: ValueOrigin) throws(ConfigurationError) {
         switch (kind, value) {
-        case (.string(let path, let check), .string(let text)):
-            if let problem = check(text) { throw ConfigurationError("\(origin) = \"\(text)\": \(problem)") }
+        case (.string(let path, _, let check), .string(let text)):
+            if let problem = check(text) { throw origin.error(value, problem) }
             configuration[keyPath: path] = text
-        case (.integer(let path, let range), .integer(let number)):
+        case (.integer(let path, _, let range), .integer(let number)):
             guard range.contains(number) else {
-                throw ConfigurationError("\(origin) = \(number): must be between \(range.lowerBound) and \(range.upperBound)")
+                let allowed = range.upperBound == Int.max
+                    ? "must be at least \(range.lowerBound)"
+                    : "must be between \(range.lowerBound) and \(range.upperBound)"
+                throw origin.error(value, allowed)
             }
             configuration[keyPath: path] = number
         case (.string, _):
-            throw ConfigurationError("\(origin) = \(value): expected a string in double quotes")
+            throw origin.error(value, "expected a string in double quotes, not \(value.typeName)")
         case (.integer, _):
-            throw ConfigurationError("\(origin) = \(value): expected an integer")
+            throw origin.error(value, "expected an integer, not \(value.typeName)")
+        }
+    }
+
+    private static func string(
+        _ name: String, _ path: WritableKeyPath<Configuration, String>, default value: String,
+        check: @escaping (String) -> String? = { _ in nil }
+    ) -> ConfigurationKey {
+        ConfigurationKey(name: name, kind: .string(path, default: value, check: check))
+    }
+
+    private static func integer(
+        _ name: String, _ path: WritableKeyPath<Configuration, Int>, default value: Int, _ range: ClosedRange<Int>
+    ) -> ConfigurationKey {
+        ConfigurationKey(name: name, kind: .integer(path, default: value, range: range))
+    }
+
+    private static func timeZoneProblem(_ identifier: String) -> String? {
+        TimeZone(identifier: identifier) == nil ? "unknown time zone (expected an IANA name such as Asia/Ho_Chi_Minh)" : nil
+    }
+
+    private static func nonEmptyProblem(_ text: String) -> String? {
+        text.isEmpty ? "must not be empty" : nil
+    }
+}
+
+/// Where a value came from, so that an error can name it the way the user wrote it.
+enum ValueOrigin {
+    /// `key = value` on a line of a config file.
+    case file(path: String, line: Int, key: String)
+    /// An environment variable, e.g. `CADREFLOW_LISTEN`.
+    case environment(String)
+    /// A command-line flag, e.g. `--listen`.
+    case flag(String)
+
+    /// `config/cadreflow.toml line 9: database.pool_size = 0: must be between 1 and 256`,
+    /// `CADREFLOW_LISTEN=abc: expected host:port ...` or `--listen abc: expected host:port ...`.
+    func error(_ value: TOMLValue, _ problem: String) -> ConfigurationError {
+        let raw: String
+        if case .string(let text) = value { raw = text } else { raw = value.description }
+        switch self {
+        case .file(let path, let line, let key):
+            return ConfigurationError("\(path) line \(line): \(key) = \(value): \(problem)")
+        case .environment(let name):
+            return ConfigurationError("\(name)=\(raw): \(problem)")
+        case .flag(let flag):
+            return ConfigurationError("\(flag) \(raw): \(problem)")
         }
     }
 }

@@ -1,0 +1,152 @@
+import CadreflowPostgres
+import Foundation
+
+/// What the engine needs to decide and apply transitions.
+struct EngineContext: Sendable {
+    let catalog: WorkflowCatalog
+    let hooks: WorkflowHooks
+    let clock: any EngineClock
+    let timeZone: TimeZone
+}
+
+/// Applies one transition inside an open transaction: decides it with the pure state
+/// machine, runs the guard and effect hooks, and returns the writes that record it
+/// (instance update, history row, timers, idempotency record) for the caller to send,
+/// alone or pipelined with other transitions' writes.
+struct TransitionApplier {
+    let context: EngineContext
+
+    /// A decided move: the outcome to report and the statements that make it durable.
+    struct Applied {
+        var outcome: TransitionOutcome
+        var writes: [PostgresStatement]
+    }
+
+    /// Decides and prepares `command` for `snapshot`. A refusal comes back as a failure;
+    /// a database error from a hook is thrown (the transaction is then unusable).
+    func apply(_ command: TransitionCommand, to snapshot: InstanceSnapshot, connection: PostgresConnection) throws -> Result<Applied, EngineError> {
+        guard let definition = context.catalog.definition(snapshot.workflow, version: snapshot.definitionVersion) else {
+            return .failure(EngineError(.invalid, "\(snapshot.key): workflow \(snapshot.workflow) version \(snapshot.definitionVersion) is not loaded"))
+        }
+        if let expected = command.expectedVersion, expected != snapshot.version {
+            let legal = definition.transitions(from: snapshot.state, role: command.actor.role).map(\.name)
+            return .failure(.refused(TransitionRefusal(
+                reason: .versionConflict(expected: expected, current: snapshot.version),
+                transition: command.transition, currentState: snapshot.state, legal: legal
+            )))
+        }
+        let now = context.clock.now()
+        var fields = command.fields
+        if let reason = command.reason, fields["reason"] == nil { fields["reason"] = reason }
+        let plan: TransitionPlan
+        switch WorkflowStateMachine.plan(
+            definition, state: snapshot.state, data: snapshot.data, transition: command.transition,
+            role: command.actor.role, fields: fields, now: now, timeZone: context.timeZone
+        ) {
+        case .failure(let refusal): return .failure(.refused(refusal))
+        case .success(let decided): plan = decided
+        }
+        let hookContext = HookContext(
+            connection: connection, instance: snapshot, bulkCount: nil, transition: plan.transition.name,
+            from: plan.from, to: plan.to, fields: fields, actor: command.actor, now: now
+        )
+        if let name = plan.transition.guardHook, let check = context.hooks.guards[name] {
+            do {
+                try check(hookContext)
+            } catch let refusal as GuardRefusal {
+                let legal = definition.transitions(from: snapshot.state, role: command.actor.role).map(\.name)
+                return .failure(.refused(TransitionRefusal(reason: .guardRefused(refusal.message), transition: command.transition, currentState: snapshot.state, legal: legal)))
+            }
+        }
+        if let name = plan.transition.effectHook, let effect = context.hooks.effects[name] {
+            try effect(hookContext)
+        }
+        var after = snapshot
+        after.state = plan.to
+        after.version = snapshot.version + 1
+        after.data = plan.data
+        let outcome = TransitionOutcome(instance: after, from: plan.from, transition: plan.transition.name, replayed: false)
+        var writes = [
+            PostgresStatement(
+                "UPDATE workflow_instances SET state = $2, version = $3, data = $4::jsonb, updated_at = now() WHERE id = $1 AND version = $5",
+                after.id, after.state, after.version, InstanceData.encode(after.data), snapshot.version
+            ),
+            PostgresStatement(
+                """
+                INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+                """,
+                after.id, after.version, plan.transition.name, plan.from, plan.to, command.actor.name, command.actor.role,
+                command.reason, command.fields.isEmpty ? nil : InstanceData.encode(command.fields), command.requestID, now
+            ),
+        ]
+        // Every move cancels the instance's timers and arms those of the state it is in now;
+        // on a self-loop, timers already due are not armed again (they have had their turn).
+        let timers = plan.from == plan.to ? plan.timers.filter { $0.dueAt > now } : plan.timers
+        writes.append(PostgresStatement("DELETE FROM workflow_timers WHERE instance_id = $1", after.id))
+        if !timers.isEmpty {
+            writes.append(PostgresStatement(
+                "INSERT INTO workflow_timers (instance_id, transition, due_at, armed_version) SELECT $1, t, d, $4 FROM unnest($2::text[], $3::timestamptz[]) AS x(t, d)",
+                after.id, timers.map(\.transition), timers.map(\.dueAt), after.version
+            ))
+        }
+        if let key = command.idempotencyKey {
+            var stored = outcome
+            stored.replayed = true
+            writes.append(PostgresStatement(
+                "INSERT INTO workflow_idempotency (key, instance_id, outcome) VALUES ($1, $2, $3::jsonb)",
+                key, after.id, try PostgresJSON(encoding: stored)
+            ))
+        }
+        return .success(Applied(outcome: outcome, writes: writes))
+    }
+
+    /// Locks the instances named by `refs` (in id order, so concurrent batches cannot
+    /// deadlock on each other) and returns them by id and by key.
+    static func lockInstances(_ refs: [InstanceRef], connection: PostgresConnection) throws -> InstanceIndex {
+        var ids: [Int64] = []
+        var keys: [String] = []
+        for ref in refs {
+            switch ref {
+            case .id(let id): ids.append(id)
+            case .key(let key): keys.append(key)
+            }
+        }
+        let result = try connection.query(
+            "SELECT \(InstanceSnapshot.columns) FROM workflow_instances WHERE id = ANY($1::bigint[]) OR key = ANY($2::text[]) ORDER BY id FOR UPDATE",
+            ids, keys
+        )
+        var index = InstanceIndex()
+        for row in result.rows { index.store(try InstanceSnapshot(row: row)) }
+        return index
+    }
+
+    /// Stored first results for idempotency keys.
+    static func replays(_ keys: [String], connection: PostgresConnection) throws -> [String: TransitionOutcome] {
+        guard !keys.isEmpty else { return [:] }
+        let result = try connection.query("SELECT key, outcome FROM workflow_idempotency WHERE key = ANY($1::text[])", keys)
+        var replays: [String: TransitionOutcome] = [:]
+        for row in result.rows {
+            replays[try row.decode(0)] = try row.decode(1, as: PostgresJSON.self).decode(TransitionOutcome.self)
+        }
+        return replays
+    }
+}
+
+/// Instances of a batch by id and key, updated as the batch moves them.
+struct InstanceIndex {
+    private var byID: [Int64: InstanceSnapshot] = [:]
+    private var idByKey: [String: Int64] = [:]
+
+    mutating func store(_ snapshot: InstanceSnapshot) {
+        byID[snapshot.id] = snapshot
+        idByKey[snapshot.key] = snapshot.id
+    }
+
+    subscript(ref: InstanceRef) -> InstanceSnapshot? {
+        switch ref {
+        case .id(let id): return byID[id]
+        case .key(let key): return idByKey[key].flatMap { byID[$0] }
+        }
+    }
+}

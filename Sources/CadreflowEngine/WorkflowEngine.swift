@@ -1,0 +1,120 @@
+import CadreflowPostgres
+import Foundation
+import Logging
+
+/// The workflow engine: creates instances, moves them (group-committed), moves sets of
+/// them at once, and answers questions about them. It knows nothing of cadres; domains
+/// bring definitions (files) and hooks (code).
+public final class WorkflowEngine: Sendable {
+    /// How the engine runs.
+    public struct Options: Sendable {
+        /// Group-commit writers (each owns one connection); an instance always goes to the same one.
+        public var lanes: Int
+        /// The most transitions one writer commits together.
+        public var maxBatch: Int
+        /// The zone of `YYYY-MM-DD` timer fields.
+        public var timeZone: TimeZone
+
+        /// Options with defaults.
+        public init(lanes: Int = 4, maxBatch: Int = 512, timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current) {
+            self.lanes = max(1, lanes)
+            self.maxBatch = max(1, maxBatch)
+            self.timeZone = timeZone
+        }
+    }
+
+    /// The definitions the engine runs.
+    public let catalog: WorkflowCatalog
+    let context: EngineContext
+    let pool: PostgresPool
+    private let lanes: [TransitionLane]
+    private let logger: Logger
+
+    /// An engine on `pool` (reads, creations, bulk work) with its own writer connections
+    /// to `connectionString` (group commit).
+    public init(
+        catalog: WorkflowCatalog, hooks: WorkflowHooks, pool: PostgresPool, connectionString: String,
+        clock: any EngineClock = SystemClock(), options: Options = Options(),
+        logger: Logger = Logger(label: "cadreflow.engine")
+    ) {
+        self.catalog = catalog
+        self.context = EngineContext(catalog: catalog, hooks: hooks, clock: clock, timeZone: options.timeZone)
+        self.pool = pool
+        self.logger = logger
+        let applier = TransitionApplier(context: context)
+        self.lanes = (0..<options.lanes).map {
+            TransitionLane(index: $0, connectionString: connectionString, applier: applier, maxBatch: options.maxBatch, logger: logger)
+        }
+    }
+
+    /// Stops the writers (queued transitions still complete).
+    public func close() {
+        for lane in lanes { lane.close() }
+    }
+
+    /// Creates one instance in the workflow's initial state, with history and timers.
+    @discardableResult
+    public func create(workflow: String, key: String, data: [String: String] = [:], actor: Actor, requestID: String? = nil) async throws -> InstanceSnapshot {
+        guard let definition = catalog.current(workflow) else {
+            throw EngineError(.invalid, "unknown workflow \(workflow)")
+        }
+        let context = self.context
+        do {
+            return try await pool.withTransaction { connection in
+                let now = context.clock.now()
+                let row = try connection.query(
+                    """
+                    INSERT INTO workflow_instances (workflow, definition_version, key, state, data, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5::jsonb, $6, $6) RETURNING \(InstanceSnapshot.columns)
+                    """,
+                    definition.name, definition.version, key, definition.initial, InstanceData.encode(data), now
+                )
+                let snapshot = try InstanceSnapshot(row: row[0])
+                try connection.query(
+                    "INSERT INTO workflow_history (instance_id, seq, transition, to_state, actor, role, payload, request_id, at) VALUES ($1, 1, 'create', $2, $3, $4, $5::jsonb, $6, $7)",
+                    snapshot.id, snapshot.state, actor.name, actor.role, data.isEmpty ? nil : InstanceData.encode(data), requestID, now
+                )
+                let timers = WorkflowStateMachine.timersOnEntering(definition, state: definition.initial, data: data, now: now, timeZone: context.timeZone)
+                if !timers.isEmpty {
+                    try connection.query(
+                        "INSERT INTO workflow_timers (instance_id, transition, due_at, armed_version) SELECT $1, t, d, 1 FROM unnest($2::text[], $3::timestamptz[]) AS x(t, d)",
+                        snapshot.id, timers.map(\.transition), timers.map(\.dueAt)
+                    )
+                }
+                return snapshot
+            }
+        } catch let error as PostgresError where error.code == .uniqueViolation {
+            throw EngineError(.invalid, "an instance with key \(key) exists already")
+        } catch {
+            throw EngineError.classify(error)
+        }
+    }
+
+    /// Moves one instance. Concurrent calls are committed together in batches; the reply
+    /// comes after the commit. A refusal names the current state and the legal moves.
+    @discardableResult
+    public func transition(_ command: TransitionCommand) async throws -> TransitionOutcome {
+        try await lane(for: command.instance).submit(command)
+    }
+
+    private func lane(for ref: InstanceRef) -> TransitionLane {
+        var hasher = Hasher()
+        hasher.combine(ref.description)
+        // Hasher is seeded per process: stable within the process, which is all lanes need.
+        return lanes[Int(UInt(bitPattern: hasher.finalize()) % UInt(lanes.count))]
+    }
+
+    /// One instance by id or key.
+    public func instance(_ ref: InstanceRef) async throws -> InstanceSnapshot {
+        let found = try await pool.withConnection { connection -> InstanceSnapshot? in
+            let result: PostgresResult
+            switch ref {
+            case .id(let id): result = try connection.query("SELECT \(InstanceSnapshot.columns) FROM workflow_instances WHERE id = $1", id)
+            case .key(let key): result = try connection.query("SELECT \(InstanceSnapshot.columns) FROM workflow_instances WHERE key = $1", key)
+            }
+            return try result.rows.first.map { try InstanceSnapshot(row: $0) }
+        }
+        guard let found else { throw EngineError(.notFound, "no instance \(ref)") }
+        return found
+    }
+}
