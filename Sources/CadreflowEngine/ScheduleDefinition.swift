@@ -49,6 +49,12 @@ public struct ScheduleOccurrence: Sendable, Equatable {
     public var period: String
     /// When it is due.
     public var dueAt: Date
+
+    /// An occurrence from its parts.
+    public init(period: String, dueAt: Date) {
+        self.period = period
+        self.dueAt = dueAt
+    }
 }
 
 /// Calendar arithmetic for schedules (pure).

@@ -40,6 +40,7 @@ public struct BulkFilter: Sendable {
 extension WorkflowEngine {
     /// Creates one instance per source row in one statement: instances, their creation
     /// history rows and their timers, all or nothing. Returns how many were created.
+    @discardableResult
     public func bulkCreate(workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil) async throws -> Int {
         guard let definition = catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
         let context = self.context
@@ -81,6 +82,7 @@ extension WorkflowEngine {
     /// transaction: each moved instance gets its history row, its old state's timers are
     /// cancelled and its new state's armed. The guard hook (if any) sees the count first
     /// and may refuse the whole set; the effect hook runs after the move. Returns how many moved.
+    @discardableResult
     public func bulkTransition(
         workflow: String, transition name: String, filter: BulkFilter = BulkFilter(), actor: Actor,
         fields: [String: String] = [:], reason: String? = nil, requestID: String? = nil

@@ -7,6 +7,12 @@ public struct TimerReport: Sendable, Equatable {
     public var fired = 0
     /// Timers whose transition was no longer legal (recorded in `workflow_timer_log`).
     public var dropped = 0
+
+    /// A report from its counts.
+    public init(fired: Int = 0, dropped: Int = 0) {
+        self.fired = fired
+        self.dropped = dropped
+    }
 }
 
 extension WorkflowEngine {

@@ -36,7 +36,7 @@ struct ConfigurationKeyTests {
         let configuration = try apply("""
             [server]
             listen = "[::1]:9000"
-            time_zone = "UTC"
+            time_zone = "Europe/Berlin"
             tls_certificate = "/etc/cadreflow/cert.pem"
             tls_private_key = "/etc/cadreflow/key.pem"
             [database]
@@ -60,7 +60,7 @@ struct ConfigurationKeyTests {
         #expect(configuration.server.listen == "[::1]:9000")
         #expect(configuration.listenHost == "::1")
         #expect(configuration.listenPort == 9000)
-        #expect(configuration.timeZone.identifier == "UTC")
+        #expect(configuration.timeZone.identifier == "Europe/Berlin")
         #expect(configuration.server.tlsCertificate == "/etc/cadreflow/cert.pem")
         #expect(configuration.server.tlsPrivateKey == "/etc/cadreflow/key.pem")
         #expect(configuration.database.url == "host=/tmp dbname=cadreflow")

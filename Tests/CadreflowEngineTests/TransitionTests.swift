@@ -1,0 +1,176 @@
+import CadreflowEngine
+import CadreflowPostgres
+import Foundation
+import Testing
+
+@Suite("Durable transitions")
+struct TransitionTests {
+    let manager = Actor(name: "lan", role: "manager")
+
+    @Test("Create and move: state, version, data and history are stored together")
+    func mainPath() async throws {
+        let h = try await EngineHarness()
+        defer { h.shutdown() }
+        let created = try await h.engine.create(workflow: "review", key: "review/1", data: ["owner": "Phạm Thu Hà"], actor: manager)
+        #expect(created.state == "draft")
+        #expect(created.version == 1)
+        let submitted = try await h.engine.transition(TransitionCommand(instance: .key("review/1"), transition: "submit", actor: manager, fields: ["score": "80"], requestID: "r1"))
+        #expect(submitted.from == "draft")
+        #expect(submitted.instance.state == "submitted")
+        #expect(submitted.instance.version == 2)
+        let approved = try await h.engine.transition(TransitionCommand(instance: .id(created.id), transition: "approve", actor: manager, fields: ["note": "tốt"]))
+        #expect(approved.instance.state == "approved")
+        let stored = try await h.engine.instance(.key("review/1"))
+        #expect(stored == approved.instance)
+        #expect(stored.data == ["owner": "Phạm Thu Hà", "score": "80", "note": "tốt"])
+        let history = try await h.engine.history(.key("review/1"))
+        #expect(history.map(\.transition) == ["create", "submit", "approve"])
+        #expect(history.map(\.to) == ["draft", "submitted", "approved"])
+        #expect(history[1].requestID == "r1")
+        #expect(history[1].actor == "lan")
+        // The effect hook wrote in the same transaction.
+        #expect(try h.count("SELECT count(*) FROM review_notes WHERE note = 'tốt'") == 1)
+        // Reaching a final state leaves no timers.
+        #expect(try h.count("SELECT count(*) FROM workflow_timers") == 0)
+    }
+
+    @Test("An illegal transition is refused with the current state and legal transitions, and changes nothing")
+    func illegal() async throws {
+        let h = try await EngineHarness()
+        defer { h.shutdown() }
+        try await h.engine.create(workflow: "review", key: "review/2", actor: manager)
+        let error = await #expect(throws: EngineError.self) {
+            try await h.engine.transition(TransitionCommand(instance: .key("review/2"), transition: "approve", actor: manager))
+        }
+        #expect(error?.kind == .refused)
+        #expect(error?.refusal?.currentState == "draft")
+        #expect(error?.refusal?.legal == ["submit"])
+        #expect(try await h.engine.instance(.key("review/2")).version == 1)
+        let guardError = await #expect(throws: EngineError.self) {
+            try await h.engine.transition(TransitionCommand(instance: .key("review/2"), transition: "submit", actor: manager, fields: ["score": "10"]))
+            try await h.engine.transition(TransitionCommand(instance: .key("review/2"), transition: "approve", actor: manager))
+        }
+        #expect(guardError?.message.contains("score below 50") == true)
+        let missing = await #expect(throws: EngineError.self) {
+            try await h.engine.transition(TransitionCommand(instance: .key("nobody"), transition: "submit", actor: manager))
+        }
+        #expect(missing?.kind == .notFound)
+    }
+
+    @Test("A repeated idempotency key returns the first result and writes nothing")
+    func idempotency() async throws {
+        let h = try await EngineHarness()
+        defer { h.shutdown() }
+        try await h.engine.create(workflow: "review", key: "review/3", actor: manager)
+        let command = TransitionCommand(instance: .key("review/3"), transition: "submit", actor: manager, fields: ["score": "70"], idempotencyKey: "idem-1")
+        let first = try await h.engine.transition(command)
+        let again = try await h.engine.transition(command)
+        #expect(first.replayed == false)
+        #expect(again.replayed == true)
+        #expect(again.instance == first.instance)
+        #expect(try h.count("SELECT count(*) FROM workflow_history WHERE transition = 'submit'") == 1)
+        #expect(try await h.engine.instance(.key("review/3")).version == 2)
+    }
+
+    @Test("Fifty tasks race on one instance at one version: exactly one wins, no update is lost")
+    func racing() async throws {
+        let h = try await EngineHarness(lanes: 4)
+        defer { h.shutdown() }
+        let created = try await h.engine.create(workflow: "review", key: "review/race", actor: manager)
+        let engine = h.engine
+        let actor = manager
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    do {
+                        try await engine.transition(TransitionCommand(
+                            instance: .id(created.id), transition: "submit", actor: actor,
+                            fields: ["score": "\(50 + index)"], expectedVersion: 1
+                        ))
+                        return true
+                    } catch let error as EngineError where error.kind == .refused {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(winners == 1)
+        #expect(try h.count("SELECT count(*) FROM workflow_history WHERE transition = 'submit'") == 1)
+        #expect(try await h.engine.instance(.id(created.id)).version == 2)
+    }
+
+    @Test("Concurrent transitions on many instances are committed in shared batches, each durable")
+    func groupCommit() async throws {
+        let h = try await EngineHarness(lanes: 2)
+        defer { h.shutdown() }
+        let keys = (0..<400).map { "review/gc/\($0)" }
+        #expect(try await h.engine.bulkCreate(workflow: "review", source: .rows(keys: keys), actor: manager) == 400)
+        let engine = h.engine
+        let actor = manager
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for key in keys {
+                group.addTask {
+                    try await engine.transition(TransitionCommand(instance: .key(key), transition: "submit", actor: actor, fields: ["score": "90"]))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try h.count("SELECT count(*) FROM workflow_instances WHERE state = 'submitted'") == 400)
+        #expect(try h.count("SELECT count(*) FROM workflow_history WHERE transition = 'submit'") == 400)
+    }
+
+    @Test("In a batch, a transition whose effect fails is rolled back alone; its batch-mates commit")
+    func badBatchMate() async throws {
+        let h = try await EngineHarness(lanes: 1)
+        defer { h.shutdown() }
+        let keys = (0..<60).map { "review/bm/\($0)" }
+        try await h.engine.bulkCreate(workflow: "review", source: .rows(keys: keys), actor: manager)
+        let engine = h.engine
+        let actor = manager
+        for key in keys {
+            try await engine.transition(TransitionCommand(instance: .key(key), transition: "submit", actor: actor, fields: ["score": "90"]))
+        }
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for (index, key) in keys.enumerated() {
+                group.addTask {
+                    let note = index == 17 ? "boom" : "ok"
+                    let done = (try? await engine.transition(TransitionCommand(instance: .key(key), transition: "approve", actor: actor, fields: ["note": note]))) != nil
+                    return (key, done)
+                }
+            }
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.values.filter { !$0 }.count == 1)
+        #expect(outcomes["review/bm/17"] == false)
+        #expect(try h.count("SELECT count(*) FROM workflow_instances WHERE state = 'approved'") == 59)
+        #expect(try h.count("SELECT count(*) FROM review_notes") == 59)
+        #expect(try await h.engine.instance(.key("review/bm/17")).state == "submitted")
+    }
+
+    @Test("A connection killed in the middle of a transition leaves no partial transition behind")
+    func killedMidTransaction() async throws {
+        let killer = WorkflowHooks(guards: ["score_high_enough": { _ in }], effects: ["record_note": { context in
+            try context.connection.query("INSERT INTO review_notes (instance_id, note) VALUES ($1, 'half')", context.instance?.id ?? 0)
+            if context.fields["note"] == "die" {
+                _ = try? context.connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
+            }
+        }])
+        let h = try await EngineHarness(hooks: killer, lanes: 1)
+        defer { h.shutdown() }
+        try await h.engine.create(workflow: "review", key: "review/kill", actor: manager)
+        try await h.engine.transition(TransitionCommand(instance: .key("review/kill"), transition: "submit", actor: manager, fields: ["score": "90"]))
+        let error = await #expect(throws: EngineError.self) {
+            try await h.engine.transition(TransitionCommand(instance: .key("review/kill"), transition: "approve", actor: manager, fields: ["note": "die"]))
+        }
+        #expect(error?.kind == .unavailable)
+        let after = try await h.engine.instance(.key("review/kill"))
+        #expect(after.state == "submitted")
+        #expect(after.version == 2)
+        #expect(try h.count("SELECT count(*) FROM review_notes") == 0)
+        #expect(try h.count("SELECT count(*) FROM workflow_history WHERE transition = 'approve'") == 0)
+        // The lane reconnects: the next transition works.
+        let approved = try await h.engine.transition(TransitionCommand(instance: .key("review/kill"), transition: "approve", actor: manager, fields: ["note": "fine"]))
+        #expect(approved.instance.state == "approved")
+    }
+}
