@@ -82,6 +82,7 @@ let package = Package(
             name: "cadreflow",
             dependencies: [
                 "CadreflowConfig",
+                "CadreflowEngine",
                 "CadreflowDatabase",
                 "CadreflowPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -93,6 +94,7 @@ let package = Package(
             name: "cadreflow-bench",
             dependencies: [
                 "CadreflowDatabase",
+                "CadreflowEngine",
                 "CadreflowPostgres",
                 "CadreflowTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

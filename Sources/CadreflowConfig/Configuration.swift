@@ -57,6 +57,20 @@ public struct Configuration: Sendable, Equatable {
         public var lockoutSeconds = 900
     }
 
+    /// `[engine]`: the workflow engine.
+    public struct Engine: Sendable, Equatable {
+        /// `workflows_dir`: the folder of workflow definitions (`*.json`).
+        public var workflowsDir = "config/workflows"
+        /// `schedules_file`: the calendar schedules (JSON).
+        public var schedulesFile = "config/schedules.json"
+        /// `writers`: group-commit writers, each with its own connection.
+        public var writers = 4
+        /// `max_batch`: the most transitions one writer commits together.
+        public var maxBatch = 512
+        /// `tick_ms`: how often timers and schedules are checked, in milliseconds.
+        public var tickMs = 1_000
+    }
+
     /// `[server]` settings.
     public var server = Server()
     /// `[database]` settings.
@@ -65,6 +79,8 @@ public struct Configuration: Sendable, Equatable {
     public var protocolLimits = ProtocolLimits()
     /// `[security]` settings.
     public var security = Security()
+    /// `[engine]` settings.
+    public var engine = Engine()
 
     /// The built-in defaults.
     public init() {}

@@ -35,6 +35,11 @@ struct ConfigurationKey {
             .integer("protocol.max_connections_per_account", \.protocolLimits.maxConnectionsPerAccount, default: 64, 1...100_000),
             .integer("security.lockout_failures", \.security.lockoutFailures, default: 5, 1...100),
             .integer("security.lockout_seconds", \.security.lockoutSeconds, default: 900, 1...86_400),
+            .string("engine.workflows_dir", \.engine.workflowsDir, default: "config/workflows", check: nonEmptyProblem),
+            .string("engine.schedules_file", \.engine.schedulesFile, default: "config/schedules.json", check: nonEmptyProblem),
+            .integer("engine.writers", \.engine.writers, default: 4, 1...64),
+            .integer("engine.max_batch", \.engine.maxBatch, default: 512, 1...10_000),
+            .integer("engine.tick_ms", \.engine.tickMs, default: 1_000, 10...600_000),
         ]
     }
 

@@ -1,23 +1,28 @@
 import Foundation
 
-/// Runs helper programs (initdb, pg_ctl, useradd) to completion, optionally as another
-/// system account, with their output captured in a temporary file.
+/// Runs helper programs (initdb, pg_ctl, useradd, pgbench) to completion, optionally as
+/// another system account, with their output captured in a temporary file.
 ///
 /// Output goes to a file rather than a pipe: `pg_ctl start` leaves a server running
-/// that would otherwise hold the pipe open forever.
-enum ProcessRunner {
-    struct Outcome {
-        var status: Int32
-        var output: String
+/// that would otherwise hold the pipe open forever. Children start with no blocked
+/// signals and default signal actions: Swift's threads block some signals, and a child
+/// inheriting that mask would never see SIGALRM (pgbench -T would run forever).
+public enum ProcessRunner {
+    /// How a program ended.
+    public struct Outcome: Sendable {
+        /// The exit status (128 + n when killed by signal n).
+        public var status: Int32
+        /// Standard output and error together.
+        public var output: String
 
         /// The last few lines of the output, for one-line error messages.
-        var tail: String {
+        public var tail: String {
             output.split(separator: "\n").suffix(3).joined(separator: " | ")
         }
     }
 
     /// Runs `executable` with `arguments`; as `user` (through runuser) when given.
-    static func run(_ executable: String, _ arguments: [String], as user: String? = nil, directory: String? = nil) throws -> Outcome {
+    public static func run(_ executable: String, _ arguments: [String], as user: String? = nil, directory: String? = nil) throws -> Outcome {
         var launchPath = executable
         var launchArguments = arguments
         if let user {
@@ -50,8 +55,18 @@ enum ProcessRunner {
         let command = directory.map { ["/usr/bin/env", "-C", $0, path] } ?? [path]
         let argv = (command + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else {
             throw DatabaseSetupError("cannot run \(path): \(String(cString: strerror(spawned)))")
         }
@@ -67,7 +82,7 @@ enum ProcessRunner {
     }
 
     /// The first executable named `name` on PATH or in the extra folders.
-    static func locate(_ name: String, in extraFolders: [String] = []) -> String? {
+    public static func locate(_ name: String, in extraFolders: [String] = []) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let folders = path.split(separator: ":").map(String.init) + extraFolders
         for folder in folders {

@@ -78,8 +78,35 @@ public struct Actor: Sendable, Equatable, Codable {
 
 /// Instance data is a JSON object of strings.
 enum InstanceData {
+    /// A JSON object with sorted keys, written directly (this is on every transition's path).
     static func encode(_ data: [String: String]) -> PostgresJSON {
-        (try? PostgresJSON(encoding: data)) ?? PostgresJSON(text: "{}")
+        var text = "{"
+        for (index, key) in data.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            appendQuoted(key, to: &text)
+            text += ":"
+            appendQuoted(data[key] ?? "", to: &text)
+        }
+        text += "}"
+        return PostgresJSON(text: text)
+    }
+
+    private static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
     }
 
     static func decode(_ json: PostgresJSON) throws -> [String: String] {

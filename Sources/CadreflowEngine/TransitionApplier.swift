@@ -101,9 +101,9 @@ struct TransitionApplier {
         return .success(Applied(outcome: outcome, writes: writes))
     }
 
-    /// Locks the instances named by `refs` (in id order, so concurrent batches cannot
-    /// deadlock on each other) and returns them by id and by key.
-    static func lockInstances(_ refs: [InstanceRef], connection: PostgresConnection) throws -> InstanceIndex {
+    /// The statement that locks the instances named by `refs`, in id order (so concurrent
+    /// batches cannot deadlock on each other), and returns them.
+    static func lockStatement(_ refs: [InstanceRef]) -> PostgresStatement {
         var ids: [Int64] = []
         var keys: [String] = []
         for ref in refs {
@@ -112,19 +112,32 @@ struct TransitionApplier {
             case .key(let key): keys.append(key)
             }
         }
-        let result = try connection.query(
+        return PostgresStatement(
             "SELECT \(InstanceSnapshot.columns) FROM workflow_instances WHERE id = ANY($1::bigint[]) OR key = ANY($2::text[]) ORDER BY id FOR UPDATE",
             ids, keys
         )
+    }
+
+    /// The instances a ``lockStatement(_:)`` returned, by id and key.
+    static func instances(from result: PostgresResult) throws -> InstanceIndex {
         var index = InstanceIndex()
         for row in result.rows { index.store(try InstanceSnapshot(row: row)) }
         return index
     }
 
-    /// Stored first results for idempotency keys.
-    static func replays(_ keys: [String], connection: PostgresConnection) throws -> [String: TransitionOutcome] {
-        guard !keys.isEmpty else { return [:] }
-        let result = try connection.query("SELECT key, outcome FROM workflow_idempotency WHERE key = ANY($1::text[])", keys)
+    /// Locks and reads instances in one call.
+    static func lockInstances(_ refs: [InstanceRef], connection: PostgresConnection) throws -> InstanceIndex {
+        let statement = lockStatement(refs)
+        return try instances(from: connection.query(statement.sql, parameters: statement.parameters))
+    }
+
+    /// The statement that reads stored first results for idempotency keys.
+    static func replayStatement(_ keys: [String]) -> PostgresStatement {
+        PostgresStatement("SELECT key, outcome FROM workflow_idempotency WHERE key = ANY($1::text[])", keys)
+    }
+
+    /// The stored first results a ``replayStatement(_:)`` returned, by key.
+    static func replays(from result: PostgresResult) throws -> [String: TransitionOutcome] {
         var replays: [String: TransitionOutcome] = [:]
         for row in result.rows {
             replays[try row.decode(0)] = try row.decode(1, as: PostgresJSON.self).decode(TransitionOutcome.self)

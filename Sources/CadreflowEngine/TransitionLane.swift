@@ -32,6 +32,9 @@ final class TransitionLane: @unchecked Sendable {
     private let logger: Logger
     private let inbox = Mutex(Inbox())
     private var connection: PostgresConnection?
+    /// Transactions committed and the transitions they carried (for group-commit figures).
+    let committedBatches = Atomic<Int>(0)
+    let committedCommands = Atomic<Int>(0)
 
     init(index: Int, connectionString: String, applier: TransitionApplier, maxBatch: Int, logger: Logger) {
         self.queue = DispatchQueue(label: "cadreflow.engine.lane.\(index)")
@@ -114,12 +117,17 @@ final class TransitionLane: @unchecked Sendable {
         }
     }
 
-    /// One transaction for the whole batch. Throws when it cannot commit as a whole.
+    /// One transaction for the whole batch, in two round trips: BEGIN with the row locks
+    /// and idempotency look-ups, then every write with the COMMIT. Throws when the batch
+    /// cannot commit as a whole.
     private func applyTogether(_ commands: [TransitionCommand]) throws -> [Result<TransitionOutcome, EngineError>] {
         let connection = try liveConnection()
-        try connection.execute("BEGIN")
-        var instances = try TransitionApplier.lockInstances(commands.map(\.instance), connection: connection)
-        var replays = try TransitionApplier.replays(commands.compactMap(\.idempotencyKey), connection: connection)
+        let keys = commands.compactMap(\.idempotencyKey)
+        var reads = [PostgresStatement(sql: "BEGIN", parameters: []), TransitionApplier.lockStatement(commands.map(\.instance))]
+        if !keys.isEmpty { reads.append(TransitionApplier.replayStatement(keys)) }
+        let readResults = try connection.pipeline(reads, mode: .atomic)
+        var instances = try TransitionApplier.instances(from: readResults[1].get())
+        var replays = keys.isEmpty ? [:] : try TransitionApplier.replays(from: readResults[2].get())
         var results: [Result<TransitionOutcome, EngineError>] = []
         var writes: [PostgresStatement] = []
         for command in commands {
@@ -145,12 +153,12 @@ final class TransitionLane: @unchecked Sendable {
                 }
             }
         }
-        if !writes.isEmpty {
-            for result in try connection.pipeline(writes, mode: .atomic) {
-                if case .failure(let error) = result, error.code != .pipelineAborted { throw error }
-            }
+        writes.append(PostgresStatement(sql: "COMMIT", parameters: []))
+        for result in try connection.pipeline(writes, mode: .atomic) {
+            if case .failure(let error) = result { throw error }
         }
-        try connection.execute("COMMIT")
+        committedBatches.add(1, ordering: .relaxed)
+        committedCommands.add(commands.count, ordering: .relaxed)
         return results
     }
 }

@@ -47,6 +47,14 @@ public final class WorkflowEngine: Sendable {
         }
     }
 
+    /// Group-commit figures since start: transactions committed by the writers and the
+    /// transitions they carried (their ratio is the mean batch size).
+    public var groupCommitStatistics: (transactions: Int, transitions: Int) {
+        lanes.reduce((0, 0)) { sum, lane in
+            (sum.0 + lane.committedBatches.load(ordering: .relaxed), sum.1 + lane.committedCommands.load(ordering: .relaxed))
+        }
+    }
+
     /// Stops the writers (queued transitions still complete).
     public func close() {
         for lane in lanes { lane.close() }

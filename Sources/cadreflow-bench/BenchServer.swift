@@ -30,7 +30,7 @@ struct BenchServer {
     }
 }
 
-/// Runs a PostgreSQL client tool (pgbench, psql) and returns its standard output.
+/// Runs a PostgreSQL client tool (pgbench, psql) and returns its output and wall time.
 enum ReferenceTool {
     static func run(_ name: String, _ arguments: [String]) throws -> (output: String, seconds: Double) {
         let folders = ["/usr/bin", "/usr/local/bin"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
@@ -38,22 +38,13 @@ enum ReferenceTool {
         guard let path = folders.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw ValidationFailure("\(name) not found: apt-get install postgresql-client")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
         let started = ContinuousClock.now
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let outcome = try ProcessRunner.run(path, arguments)
         let seconds = (ContinuousClock.now - started).seconds
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ValidationFailure("\(name) failed: \(text.suffix(300))")
+        guard outcome.status == 0 else {
+            throw ValidationFailure("\(name) failed: \(outcome.output.suffix(300))")
         }
-        return (text, seconds)
+        return (outcome.output, seconds)
     }
 
     /// The `tps = …` figure pgbench prints.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CadreflowConfig
 import CadreflowDatabase
+import CadreflowEngine
 import CadreflowPostgres
 import Dispatch
 import Foundation
@@ -54,14 +55,58 @@ struct ServeCommand: AsyncParsableCommand {
             throw exitWithReason(error)
         }
 
+        let engine: WorkflowEngine
+        let runner: Task<Void, Never>
+        do {
+            (engine, runner) = try await startEngine(configuration: configuration, database: database, pool: pool, logger: logger)
+        } catch {
+            pool.close()
+            try? database.stopEmbedded()
+            throw exitWithReason(error)
+        }
+
         let signal = await ShutdownSignal.wait()
         logger.notice("shutting down", metadata: ["signal": "\(signal)"])
+        runner.cancel()
+        await runner.value
+        engine.close()
         pool.close()
         do {
             try database.stopEmbedded()
         } catch {
             logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension ServeCommand {
+    /// Loads and validates the workflow definitions and schedules, registers them, and
+    /// starts the engine's timers and schedules (the first round is the catch-up).
+    func startEngine(
+        configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
+    ) async throws -> (WorkflowEngine, Task<Void, Never>) {
+        let hooks = PendingDomainHooks.hooks
+        let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsDir, hooks: hooks.names)
+        let catalog = try await pool.withConnection { connection in
+            try WorkflowCatalog.register(definitions, connection: connection)
+        }
+        let engine = WorkflowEngine(
+            catalog: catalog, hooks: hooks, pool: pool, connectionString: database.connectionString,
+            options: .init(lanes: configuration.engine.writers, maxBatch: configuration.engine.maxBatch, timeZone: configuration.timeZone),
+            logger: logger
+        )
+        let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesFile)
+        let active = schedules.filter { PendingDomainHooks.actions[$0.action] != nil }
+        for schedule in schedules where PendingDomainHooks.actions[schedule.action] == nil {
+            logger.warning("schedule inactive: this build does not provide its action", metadata: ["schedule": "\(schedule.name)", "action": "\(schedule.action)"])
+        }
+        let scheduler = try Scheduler(schedules: active, actions: PendingDomainHooks.actions, pool: pool, timeZone: configuration.timeZone, logger: logger)
+        let runner = EngineRunner(engine: engine, scheduler: scheduler, interval: .milliseconds(configuration.engine.tickMs), logger: logger)
+        logger.notice("workflow engine ready", metadata: [
+            "workflows": "\(catalog.definitions.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))",
+            "schedules": "\(active.count) active of \(schedules.count)",
+        ])
+        return (engine, Task { await runner.run() })
     }
 }
 

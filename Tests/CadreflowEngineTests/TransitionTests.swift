@@ -11,7 +11,7 @@ struct TransitionTests {
     func mainPath() async throws {
         let h = try await EngineHarness()
         defer { h.shutdown() }
-        let created = try await h.engine.create(workflow: "review", key: "review/1", data: ["owner": "Phạm Thu Hà"], actor: manager)
+        let created = try await h.engine.create(workflow: "review", key: "review/1", data: ["owner": "Phạm \"Thu\" Hà\\\n\t\u{1}"], actor: manager)
         #expect(created.state == "draft")
         #expect(created.version == 1)
         let submitted = try await h.engine.transition(TransitionCommand(instance: .key("review/1"), transition: "submit", actor: manager, fields: ["score": "80"], requestID: "r1"))
@@ -22,7 +22,7 @@ struct TransitionTests {
         #expect(approved.instance.state == "approved")
         let stored = try await h.engine.instance(.key("review/1"))
         #expect(stored == approved.instance)
-        #expect(stored.data == ["owner": "Phạm Thu Hà", "score": "80", "note": "tốt"])
+        #expect(stored.data == ["owner": "Phạm \"Thu\" Hà\\\n\t\u{1}", "score": "80", "note": "tốt"])
         let history = try await h.engine.history(.key("review/1"))
         #expect(history.map(\.transition) == ["create", "submit", "approve"])
         #expect(history.map(\.to) == ["draft", "submitted", "approved"])

@@ -1,0 +1,36 @@
+import CadreflowEngine
+
+/// The hooks named by config/workflows whose domain code has not been written yet (the
+/// assessment, examination and rotation issues bring it). Until then each guard refuses
+/// with a message saying so, and each effect fails its transition: nothing pretends to
+/// have done domain work. The service still validates every definition against these
+/// names at start, so a typo in a definition stops start-up.
+enum PendingDomainHooks {
+    static let guardNames = [
+        "assessment.scores_valid", "assessment.quota",
+        "exam.enough_eligible_candidates", "exam.all_written_marks_in", "exam.all_defense_scores_in",
+        "exam.winner_chosen", "exam.nobody_passed",
+        "assignment.rules_hold", "assignment.extension_allowed",
+    ]
+    static let effectNames = [
+        "cycle.open_assessments", "cycle.mark_overdue", "cycle.escalate_unreviewed", "cycle.list_unapproved", "cycle.freeze_assessments",
+        "assessment.record_self_scores", "assessment.record_review",
+        "exam.assign_paper_codes", "exam.reveal_written_names", "exam.rank_candidates", "exam.appoint_winner",
+        "assignment.move_cadre", "assignment.push_end_date", "assignment.return_or_keep",
+    ]
+
+    static var hooks: WorkflowHooks {
+        WorkflowHooks(
+            guards: Dictionary(uniqueKeysWithValues: guardNames.map { name in
+                (name, { @Sendable (_: HookContext) throws in throw GuardRefusal("\(name) is not implemented in this build yet") })
+            }),
+            effects: Dictionary(uniqueKeysWithValues: effectNames.map { name in
+                (name, { @Sendable (_: HookContext) throws in throw GuardRefusal("\(name) is not implemented in this build yet") })
+            })
+        )
+    }
+
+    /// Schedule actions this build provides (none yet: the monthly cycle opening comes
+    /// with the assessment issue); schedules naming others are reported inactive.
+    static let actions: [String: ScheduleAction] = [:]
+}
