@@ -83,7 +83,10 @@ struct TransitionApplier {
         // Every move cancels the instance's timers and arms those of the state it is in now;
         // on a self-loop, timers already due are not armed again (they have had their turn).
         let timers = plan.from == plan.to ? plan.timers.filter { $0.dueAt > now } : plan.timers
-        writes.append(PostgresStatement("DELETE FROM workflow_timers WHERE instance_id = $1", after.id))
+        // Only states that define timers can have any to cancel.
+        if definition.timers.contains(where: { $0.state == plan.from }) {
+            writes.append(PostgresStatement("DELETE FROM workflow_timers WHERE instance_id = $1", after.id))
+        }
         if !timers.isEmpty {
             writes.append(PostgresStatement(
                 "INSERT INTO workflow_timers (instance_id, transition, due_at, armed_version) SELECT $1, t, d, $4 FROM unnest($2::text[], $3::timestamptz[]) AS x(t, d)",

@@ -46,8 +46,11 @@ extension WorkflowEngine {
         let context = self.context
         do {
             return try await pool.withTransaction { connection in
+                // The created rows pass through a CTE: keep a million of them in memory.
+                try connection.execute("SET LOCAL work_mem = '256MB'")
                 let now = context.clock.now()
                 let base = source.parameters.count
+                let armsTimers = definition.timers.contains { $0.state == definition.initial }
                 var parameters = source.parameters
                 parameters += [definition.name, String(definition.version), definition.initial, now.postgresText, actor.name, actor.role, requestID]
                 let p = (1...7).map { "$\(base + $0)" }
@@ -57,7 +60,7 @@ extension WorkflowEngine {
                         INSERT INTO workflow_instances (workflow, definition_version, key, state, data, created_at, updated_at)
                         SELECT \(p[0]), \(p[1])::int, s.key, \(p[2]), s.data, \(p[3])::timestamptz, \(p[3])::timestamptz
                         FROM source AS s(key, data)
-                        RETURNING id, version, data
+                        RETURNING \(armsTimers ? "id, version, data" : "id")
                     ),
                     history AS (
                         INSERT INTO workflow_history (instance_id, seq, transition, to_state, actor, role, request_id, at)
@@ -105,6 +108,7 @@ extension WorkflowEngine {
         let finalFields = fields
         do {
             return try await pool.withTransaction { connection in
+                try connection.execute("SET LOCAL work_mem = '256MB'")
                 let now = context.clock.now()
                 let selection = "workflow = $1 AND definition_version = $2 AND state = ANY($3::text[]) AND ($4::text IS NULL OR key LIKE $4) AND data @> $5::jsonb"
                 let selectionParameters: [String?] = [workflow, String(definition.version), states.postgresText, prefix, InstanceData.encode(filter.dataEquals).text]

@@ -18,6 +18,7 @@ extension PostgresConnection {
     /// throws only when the connection itself fails.
     public func pipeline(_ statements: [PostgresStatement], mode: PipelineMode = .atomic) throws -> [Result<PostgresResult, PostgresError>] {
         guard !statements.isEmpty else { return [] }
+        try prepareRepeatedStatements(statements)
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .unexpectedResult, message: "cannot enter pipeline mode: \(lastErrorMessage)")
         }
@@ -30,8 +31,12 @@ extension PostgresConnection {
         guard PQsetnonblocking(handle, 1) == 0 else { throw connectionError() }
         defer { _ = PQsetnonblocking(handle, 0) }
         for (index, statement) in statements.enumerated() {
+            let prepared = preparedName(for: statement.sql)
             let queued = try withCStringArray(statement.parameters) { pointers in
-                PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+                if let prepared {
+                    return PQsendQueryPrepared(handle, prepared, Int32(pointers.count), pointers, nil, nil, 0)
+                }
+                return PQsendQueryParams(handle, statement.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
             }
             guard queued == 1 else {
                 var error = connectionError()

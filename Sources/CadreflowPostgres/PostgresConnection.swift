@@ -9,6 +9,8 @@ import Foundation
 public final class PostgresConnection {
     let handle: OpaquePointer
     private var transactionDepth = 0
+    /// SQL texts prepared on this session, by text (see `prepareRepeatedStatements`).
+    var preparedStatements: [String: String] = [:]
     /// Set once a call found the connection gone; the pool then replaces it.
     public private(set) var isBroken = false
     /// When the connection last finished a call (for idle health checks).

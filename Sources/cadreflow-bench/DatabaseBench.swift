@@ -57,8 +57,8 @@ struct DatabaseBench: ParsableCommand {
         for offset in 0..<batch { pipeScript += "INSERT INTO bench_pipe_ref VALUES (\(offset), 'cán bộ \(offset)');\n" }
         pipeScript += "\\endpipeline\n"
         let script2 = try writeScript(pipeScript)
-        let reference2 = try ReferenceTool.pgbenchTPS(ReferenceTool.run("pgbench", ["-n", "-M", "extended", "-c", "1", "-t", "\(batches)", "-f", script2, conninfo]).output) * Double(batch)
-        table.add("pipelined inserts (\(batch) per sync)", ours: ours2, reference: reference2, tool: "pgbench \\startpipeline", unit: "rows/s")
+        let reference2 = try ReferenceTool.pgbenchTPS(ReferenceTool.run("pgbench", ["-n", "-M", "prepared", "-c", "1", "-t", "\(batches)", "-f", script2, conninfo]).output) * Double(batch)
+        table.add("pipelined inserts (\(batch) per sync)", ours: ours2, reference: reference2, tool: "pgbench -M prepared \\startpipeline", unit: "rows/s")
 
         // 3. COPY FROM STDIN of the same rows psql \copy reads from a file.
         try connection.execute("DROP TABLE IF EXISTS bench_copy, bench_copy_ref; CREATE TABLE bench_copy (id bigint, name text, score numeric(5,2)); CREATE TABLE bench_copy_ref (id bigint, name text, score numeric(5,2))")

@@ -57,7 +57,7 @@ struct EngineBench: AsyncParsableCommand {
 
         // The reference: the same two writes per transition, one commit each, by pgbench.
         try setup.execute("""
-            CREATE TABLE bench_ref (id int PRIMARY KEY, state text NOT NULL, version bigint NOT NULL, data jsonb NOT NULL DEFAULT '{}', updated_at timestamptz);
+            CREATE TABLE bench_ref (id int PRIMARY KEY, state text NOT NULL, version bigint NOT NULL, data jsonb NOT NULL DEFAULT '{}', updated_at timestamptz) WITH (fillfactor = 80);
             CREATE TABLE bench_ref_history (instance_id bigint, seq bigint, transition text, from_state text, to_state text, actor text, role text, at timestamptz DEFAULT now(), PRIMARY KEY (instance_id, seq));
             INSERT INTO bench_ref SELECT g, 'active', 1 FROM generate_series(1, 1000) g;
             """)
@@ -88,7 +88,7 @@ struct EngineBench: AsyncParsableCommand {
             CREATE TABLE bench_bulk_ref (
                 id bigserial PRIMARY KEY, workflow text NOT NULL, definition_version integer NOT NULL, key text NOT NULL UNIQUE,
                 state text NOT NULL, version bigint NOT NULL DEFAULT 1, data jsonb NOT NULL DEFAULT '{}',
-                created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())
+                created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now()) WITH (fillfactor = 80)
             """)
         try setup.execute("CHECKPOINT")
         var started = ContinuousClock.now
