@@ -10,16 +10,15 @@ struct EngineContext: Sendable {
 }
 
 /// Applies one transition inside an open transaction: decides it with the pure state
-/// machine, runs the guard and effect hooks, and returns the writes that record it
-/// (instance update, history row, timers, idempotency record) for the caller to send,
-/// alone or pipelined with other transitions' writes.
+/// machine, runs the guard and effect hooks, and returns the record of it (instance
+/// update, history row, timers, idempotency record) for a ``TransitionWrites`` batch.
 struct TransitionApplier {
     let context: EngineContext
 
-    /// A decided move: the outcome to report and the statements that make it durable.
+    /// A decided move: the outcome to report and the record that makes it durable.
     struct Applied {
         var outcome: TransitionOutcome
-        var writes: [PostgresStatement]
+        var record: TransitionRecord
     }
 
     /// Decides and prepares `command` for `snapshot`. A refusal comes back as a failure;
@@ -66,42 +65,23 @@ struct TransitionApplier {
         after.version = snapshot.version + 1
         after.data = plan.data
         let outcome = TransitionOutcome(instance: after, from: plan.from, transition: plan.transition.name, replayed: false)
-        var writes = [
-            PostgresStatement(
-                "UPDATE workflow_instances SET state = $2, version = $3, data = $4::jsonb, updated_at = now() WHERE id = $1 AND version = $5",
-                after.id, after.state, after.version, InstanceData.encode(after.data), snapshot.version
-            ),
-            PostgresStatement(
-                """
-                INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
-                """,
-                after.id, after.version, plan.transition.name, plan.from, plan.to, command.actor.name, command.actor.role,
-                command.reason, command.fields.isEmpty ? nil : InstanceData.encode(command.fields), command.requestID, now
-            ),
-        ]
-        // Every move cancels the instance's timers and arms those of the state it is in now;
-        // on a self-loop, timers already due are not armed again (they have had their turn).
-        let timers = plan.from == plan.to ? plan.timers.filter { $0.dueAt > now } : plan.timers
-        // Only states that define timers can have any to cancel.
-        if definition.timers.contains(where: { $0.state == plan.from }) {
-            writes.append(PostgresStatement("DELETE FROM workflow_timers WHERE instance_id = $1", after.id))
-        }
-        if !timers.isEmpty {
-            writes.append(PostgresStatement(
-                "INSERT INTO workflow_timers (instance_id, transition, due_at, armed_version) SELECT $1, t, d, $4 FROM unnest($2::text[], $3::timestamptz[]) AS x(t, d)",
-                after.id, timers.map(\.transition), timers.map(\.dueAt), after.version
-            ))
-        }
+        var idempotency: (key: String, outcome: PostgresJSON)?
         if let key = command.idempotencyKey {
             var stored = outcome
             stored.replayed = true
-            writes.append(PostgresStatement(
-                "INSERT INTO workflow_idempotency (key, instance_id, outcome) VALUES ($1, $2, $3::jsonb)",
-                key, after.id, try PostgresJSON(encoding: stored)
-            ))
+            idempotency = (key, try PostgresJSON(encoding: stored))
         }
-        return .success(Applied(outcome: outcome, writes: writes))
+        let record = TransitionRecord(
+            lockedVersion: snapshot.version, after: after, transition: plan.transition.name, from: plan.from,
+            actor: command.actor, reason: command.reason,
+            payload: command.fields.isEmpty ? nil : InstanceData.encode(command.fields), requestID: command.requestID, at: now,
+            // Only states that define timers can have any to cancel.
+            cancelsTimers: definition.timers.contains { $0.state == plan.from },
+            // On a self-loop, timers already due are not armed again (they have had their turn).
+            timers: plan.from == plan.to ? plan.timers.filter { $0.dueAt > now } : plan.timers,
+            idempotency: idempotency
+        )
+        return .success(Applied(outcome: outcome, record: record))
     }
 
     /// The statement that locks the instances named by `refs`, in id order (so concurrent

@@ -129,7 +129,7 @@ final class TransitionLane: @unchecked Sendable {
         var instances = try TransitionApplier.instances(from: readResults[1].get())
         var replays = keys.isEmpty ? [:] : try TransitionApplier.replays(from: readResults[2].get())
         var results: [Result<TransitionOutcome, EngineError>] = []
-        var writes: [PostgresStatement] = []
+        var writes = TransitionWrites()
         for command in commands {
             if let key = command.idempotencyKey, let replay = replays[key] {
                 results.append(.success(replay))
@@ -144,7 +144,7 @@ final class TransitionLane: @unchecked Sendable {
                 results.append(.failure(error))
             case .success(let applied):
                 results.append(.success(applied.outcome))
-                writes += applied.writes
+                writes.add(applied.record)
                 instances.store(applied.outcome.instance)
                 if let key = command.idempotencyKey {
                     var replay = applied.outcome
@@ -153,10 +153,7 @@ final class TransitionLane: @unchecked Sendable {
                 }
             }
         }
-        writes.append(PostgresStatement(sql: "COMMIT", parameters: []))
-        for result in try connection.pipeline(writes, mode: .atomic) {
-            if case .failure(let error) = result { throw error }
-        }
+        try writes.send(on: connection, commit: true)
         committedBatches.add(1, ordering: .relaxed)
         committedCommands.add(commands.count, ordering: .relaxed)
         return results

@@ -54,7 +54,9 @@ extension WorkflowEngine {
                                 case .failure(let error):
                                     return error.message
                                 case .success(let applied):
-                                    for result in try connection.pipeline(applied.writes, mode: .atomic) { _ = try result.get() }
+                                    var writes = TransitionWrites()
+                                    writes.add(applied.record)
+                                    try writes.send(on: connection, commit: false)
                                     instances.store(applied.outcome.instance)
                                     return nil
                                 }

@@ -107,7 +107,7 @@ public final class WorkflowEngine: Sendable {
 
     private func lane(for ref: InstanceRef) -> TransitionLane {
         var hasher = Hasher()
-        hasher.combine(ref.description)
+        hasher.combine(ref)
         // Hasher is seeded per process: stable within the process, which is all lanes need.
         return lanes[Int(UInt(bitPattern: hasher.finalize()) % UInt(lanes.count))]
     }

@@ -100,6 +100,32 @@ struct TransitionTests {
         #expect(try await h.engine.instance(.id(created.id)).version == 2)
     }
 
+    @Test("Many transitions on one instance in one batch: each gets its history row, the row ends at the last")
+    func sameInstanceInOneBatch() async throws {
+        let h = try await EngineHarness(lanes: 1)
+        defer { h.shutdown() }
+        try await h.engine.create(workflow: "review", key: "review/loop", actor: manager)
+        try await h.engine.transition(TransitionCommand(instance: .key("review/loop"), transition: "submit", actor: manager, fields: ["score": "60"]))
+        let engine = h.engine
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    try await engine.transition(TransitionCommand(instance: .key("review/loop"), transition: "remind", actor: .system, fields: ["n": "\(index)"]))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let after = try await h.engine.instance(.key("review/loop"))
+        #expect(after.version == 32)
+        #expect(after.state == "submitted")
+        let history = try await h.engine.history(.key("review/loop"))
+        #expect(history.map(\.seq) == Array(1...32).map(Int64.init))
+        #expect(history.filter { $0.transition == "remind" }.count == 30)
+        let statistics = engine.groupCommitStatistics
+        #expect(statistics.transitions >= 31)
+        #expect(statistics.transactions < statistics.transitions, "some transitions shared a transaction")
+    }
+
     @Test("Concurrent transitions on many instances are committed in shared batches, each durable")
     func groupCommit() async throws {
         let h = try await EngineHarness(lanes: 2)

@@ -38,22 +38,22 @@ public enum WorkflowStateMachine {
         transition name: String, role: String, fields: [String: String],
         now: Date, timeZone: TimeZone
     ) -> Result<TransitionPlan, TransitionRefusal> {
-        let legalForRole = definition.transitions(from: state, role: role).map(\.name)
-        func refuse(_ reason: TransitionRefusal.Reason, legal: [String]) -> Result<TransitionPlan, TransitionRefusal> {
-            .failure(TransitionRefusal(reason: reason, transition: name, currentState: state, legal: legal))
+        func refuse(_ reason: TransitionRefusal.Reason) -> Result<TransitionPlan, TransitionRefusal> {
+            let legal = definition.transitions(from: state, role: role).map(\.name)
+            return .failure(TransitionRefusal(reason: reason, transition: name, currentState: state, legal: legal))
         }
         guard let transition = definition.transition(named: name) else {
-            return refuse(.unknownTransition, legal: legalForRole)
+            return refuse(.unknownTransition)
         }
         guard definition.sources(of: transition).contains(state) else {
-            return refuse(.notFromCurrentState, legal: legalForRole)
+            return refuse(.notFromCurrentState)
         }
         guard transition.allows(role: role) else {
-            return refuse(.roleNotAllowed, legal: legalForRole)
+            return refuse(.roleNotAllowed)
         }
         let missing = transition.requires.filter { (fields[$0] ?? "").isEmpty }
         guard missing.isEmpty else {
-            return refuse(.missingFields(missing), legal: legalForRole)
+            return refuse(.missingFields(missing))
         }
         let merged = data.merging(fields) { _, new in new }
         let timers = timersOnEntering(definition, state: transition.to, data: merged, now: now, timeZone: timeZone)
