@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libpq, the PostgreSQL client library, as a system library (apt: libpq-dev).
@@ -67,6 +68,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The admin protocol as pure values: request parsing, replies, CSV. No I/O.
+        .target(
+            name: "CadreflowProtocol",
+            swiftSettings: strict
+        ),
+        // The admin protocol server (SwiftNIO): sessions, accounts, audit, commands.
+        .target(
+            name: "CadreflowServer",
+            dependencies: [
+                "CadreflowProtocol",
+                "CadreflowPostgres",
+                "CadreflowEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // Configuration: config/cadreflow.toml, environment variables and flags.
         .target(
             name: "CadreflowConfig",
@@ -83,6 +104,7 @@ let package = Package(
             dependencies: [
                 "CadreflowConfig",
                 "CadreflowEngine",
+                "CadreflowServer",
                 "CadreflowDatabase",
                 "CadreflowPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,6 +136,11 @@ let package = Package(
         .testTarget(
             name: "CadreflowEngineTests",
             dependencies: ["CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowProtocolTests",
+            dependencies: ["CadreflowProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

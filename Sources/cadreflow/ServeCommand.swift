@@ -3,6 +3,7 @@ import CadreflowConfig
 import CadreflowDatabase
 import CadreflowEngine
 import CadreflowPostgres
+import CadreflowServer
 import Dispatch
 import Foundation
 import Logging
@@ -56,17 +57,34 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let engine: WorkflowEngine
+        let scheduler: Scheduler
         let runner: Task<Void, Never>
+        let server: Task<Void, any Error>
         do {
-            (engine, runner) = try await startEngine(configuration: configuration, database: database, pool: pool, logger: logger)
+            (engine, scheduler, runner) = try await startEngine(configuration: configuration, database: database, pool: pool, logger: logger)
+            let accounts = AccountStore(pool: pool, lockout: .init(failures: configuration.security.lockoutFailures, seconds: configuration.security.lockoutSeconds))
+            try await accounts.bootstrapAdmin(password: ProcessInfo.processInfo.environment["CADREFLOW_ADMIN_PASSWORD"], logger: logger)
+            let limits = configuration.protocolLimits
+            let context = ServerContext(
+                pool: pool, engine: engine, scheduler: scheduler, accounts: accounts,
+                limits: ProtocolLimits(
+                    maxLineBytes: limits.maxLineBytes, maxArguments: limits.maxArguments, maxUploadBytes: limits.maxUploadBytes,
+                    idleTimeoutSeconds: limits.idleTimeoutSeconds, maxConnections: limits.maxConnections,
+                    maxConnectionsPerAccount: limits.maxConnectionsPerAccount
+                ),
+                version: CadreflowVersion.current, logger: logger
+            )
+            server = try await startServer(configuration: configuration, context: context, logger: logger)
         } catch {
             pool.close()
             try? database.stopEmbedded()
             throw exitWithReason(error)
         }
 
-        let signal = await ShutdownSignal.wait()
+        let signal = await ShutdownSignal.wait(orEndOf: server)
         logger.notice("shutting down", metadata: ["signal": "\(signal)"])
+        server.cancel()
+        _ = await server.result
         runner.cancel()
         await runner.value
         engine.close()
@@ -84,7 +102,7 @@ extension ServeCommand {
     /// starts the engine's timers and schedules (the first round is the catch-up).
     func startEngine(
         configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
-    ) async throws -> (WorkflowEngine, Task<Void, Never>) {
+    ) async throws -> (WorkflowEngine, Scheduler, Task<Void, Never>) {
         let hooks = PendingDomainHooks.hooks
         let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsDir, hooks: hooks.names)
         let catalog = try await pool.withConnection { connection in
@@ -106,17 +124,50 @@ extension ServeCommand {
             "workflows": "\(catalog.definitions.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))",
             "schedules": "\(active.count) active of \(schedules.count)",
         ])
-        return (engine, Task { await runner.run() })
+        return (engine, scheduler, Task { await runner.run() })
+    }
+
+    /// Starts the admin protocol listener and waits until it accepts connections; a port
+    /// that cannot be bound is a start-up failure.
+    func startServer(configuration: Configuration, context: ServerContext, logger: Logger) async throws -> Task<Void, any Error> {
+        let (ready, readyContinuation) = AsyncStream<String>.makeStream()
+        let host = configuration.listenHost
+        let port = configuration.listenPort
+        let server = Task {
+            defer { readyContinuation.finish() }
+            try await ProtocolServer.run(host: host, port: port, context: context) { address in
+                readyContinuation.yield("\(address)")
+            }
+        }
+        for await address in ready {
+            logger.notice("ready", metadata: ["listen": "\(configuration.server.listen)", "address": "\(address)"])
+            return server
+        }
+        if case .failure(let error) = await server.result {
+            throw StartupFailure("cannot listen on \(configuration.server.listen): \(error)")
+        }
+        throw StartupFailure("cannot listen on \(configuration.server.listen)")
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
+/// A start-up failure with its one-line reason.
+struct StartupFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits for SIGINT or SIGTERM (or the end of a task that should run forever).
 enum ShutdownSignal {
-    /// Returns the name of the first shutdown signal received.
-    static func wait() async -> String {
+    /// Returns the name of the first shutdown signal received, or why `task` ended.
+    static func wait(orEndOf task: Task<Void, any Error>) async -> String {
         let (stream, continuation) = AsyncStream<String>.makeStream()
         let watch = SignalWatch(signals: [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]) { continuation.yield($0) }
         defer { watch.cancel() }
+        let watcher = Task {
+            let result = await task.result
+            continuation.yield("the listener stopped: \(result)")
+        }
+        defer { watcher.cancel() }
         for await name in stream { return name }
         return "end of signal stream"
     }

@@ -1,0 +1,126 @@
+import CadreflowPostgres
+import CadreflowProtocol
+import Foundation
+import Logging
+
+/// Accounts in PostgreSQL: login with lockout, creation, the first admin.
+public struct AccountStore: Sendable {
+    /// Failed logins in a row that lock an account, and for how long.
+    public struct Lockout: Sendable {
+        /// Failures that lock.
+        public var failures: Int
+        /// Lock duration in seconds.
+        public var seconds: Int
+
+        /// A lockout policy.
+        public init(failures: Int, seconds: Int) {
+            self.failures = failures
+            self.seconds = seconds
+        }
+    }
+
+    let pool: PostgresPool
+    let lockout: Lockout
+
+    /// A store on a pool with a lockout policy.
+    public init(pool: PostgresPool, lockout: Lockout) {
+        self.pool = pool
+        self.lockout = lockout
+    }
+
+    /// Checks a login. Every failure reads the same (`ERR AUTH`), whether the login
+    /// exists or not; a locked or disabled account fails even with the right password.
+    public func authenticate(login: String, password: String) async throws -> Account {
+        struct Row: Sendable { var hash: PasswordHasher.Hash; var locked: Bool; var disabled: Bool; var account: Account }
+        let row = try await pool.withConnection { connection -> Row? in
+            let result = try connection.query(
+                """
+                SELECT a.password_salt, a.password_hash, a.password_rounds, coalesce(a.locked_until > now(), false), a.disabled,
+                       a.role, a.unit_code, u.path, a.is_head, a.cadre_code
+                FROM accounts a LEFT JOIN units u ON u.code = a.unit_code WHERE a.login = $1
+                """,
+                login
+            )
+            guard let row = result.rows.first else { return nil }
+            let role = Role(rawValue: try row.decode(5)) ?? .viewer
+            return Row(
+                hash: PasswordHasher.Hash(salt: try row.decode(0), key: try row.decode(1), rounds: try row.decode(2)),
+                locked: try row.decode(3), disabled: try row.decode(4),
+                account: Account(login: login, role: role, unit: try row.decode(6), unitPath: role == .admin ? nil : try row.decode(7),
+                                 isHead: try row.decode(8), cadre: try row.decode(9))
+            )
+        }
+        let denied = ProtocolError(.auth, "login failed")
+        guard let row else {
+            // Spend the same time as a real check, so timing does not reveal unknown logins.
+            _ = try await PasswordHasher.hash(password)
+            throw denied
+        }
+        let matches = try await PasswordHasher.verify(password, against: row.hash)
+        guard matches, !row.locked, !row.disabled else {
+            if !matches { try await recordFailure(login) }
+            if row.locked { throw ProtocolError(.auth, "login failed: the account is locked for a while after repeated failures") }
+            throw denied
+        }
+        try await pool.withConnection { connection in
+            _ = try connection.query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE login = $1", login)
+        }
+        return row.account
+    }
+
+    private func recordFailure(_ login: String) async throws {
+        let lockout = self.lockout
+        try await pool.withConnection { connection in
+            _ = try connection.query(
+                """
+                UPDATE accounts SET failed_logins = failed_logins + 1,
+                    locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+                WHERE login = $1
+                """,
+                login, lockout.failures, lockout.seconds
+            )
+        }
+    }
+
+    /// Creates an account; the password is hashed here and never stored or logged as is.
+    public func create(login: String, role: Role, password: String, unit: String?, isHead: Bool, cadre: String?) async throws {
+        guard password.count >= 8 else { throw ProtocolError(.invalid, "password: at least 8 characters") }
+        guard role == .admin || unit != nil else { throw ProtocolError(.invalid, "unit: required for the role \(role.rawValue)") }
+        let hash = try await PasswordHasher.hash(password)
+        do {
+            try await pool.withConnection { connection in
+                _ = try connection.query(
+                    """
+                    INSERT INTO accounts (login, role, unit_code, cadre_code, is_head, password_salt, password_hash, password_rounds)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """,
+                    login, role.rawValue, unit, cadre, isHead, hash.salt, hash.key, hash.rounds
+                )
+            }
+        } catch let error as PostgresError {
+            switch error.code {
+            case .uniqueViolation: throw ProtocolError(.conflict, "user \(login) exists already")
+            case .foreignKeyViolation: throw ProtocolError(.notFound, "\(error.constraint?.contains("cadre") == true ? "cadre \(cadre ?? "")" : "unit \(unit ?? "")") does not exist")
+            case .checkViolation: throw ProtocolError(.invalid, "login: use 1 to 64 letters, digits, _ . @ -")
+            default: throw error
+            }
+        }
+    }
+
+    /// On a database without accounts, creates `admin` with the given password, or with a
+    /// random one that is logged once. Returns the generated password, if any.
+    @discardableResult
+    public func bootstrapAdmin(password: String?, logger: Logger) async throws -> String? {
+        let empty = try await pool.withConnection { try $0.query("SELECT NOT EXISTS (SELECT 1 FROM accounts)").scalar(Bool.self) ?? false }
+        guard empty else { return nil }
+        let chosen = password.flatMap { $0.isEmpty ? nil : $0 }
+        let secret = chosen ?? PasswordHasher.hex((0..<12).map { _ in UInt8.random(in: .min ... .max) })
+        try await create(login: "admin", role: .admin, password: secret, unit: nil, isHead: false, cadre: nil)
+        if chosen == nil {
+            logger.notice("created the first account: admin, with a generated password shown only now", metadata: ["password": "\(secret)"])
+            return secret
+        }
+        logger.notice("created the first account: admin (password from CADREFLOW_ADMIN_PASSWORD)")
+        return nil
+    }
+}

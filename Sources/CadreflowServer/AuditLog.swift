@@ -1,0 +1,38 @@
+import CadreflowPostgres
+import CadreflowProtocol
+
+/// Appends to the audit trail: who, from where, the command with secrets masked, the result.
+public struct AuditLog: Sendable {
+    let pool: PostgresPool
+
+    /// An audit log on a pool.
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Option keys whose values never reach the audit trail or the logs.
+    static let secretKeys: Set<String> = ["password", "new_password", "old_password"]
+
+    /// The request as text with secrets replaced by `***` (AUTH's password too).
+    public static func masked(_ request: Request) -> String {
+        var words = request.words
+        if request.command == "AUTH", words.count > 2 { words[2] = "***" }
+        let options = request.options.map { secretKeys.contains($0.key) ? "\($0.key)=***" : "\($0.key)=\(quoteIfNeeded($0.value))" }
+        return (words.map(quoteIfNeeded) + options).joined(separator: " ")
+    }
+
+    private static func quoteIfNeeded(_ value: String) -> String {
+        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0 == "\n" || $0 == "\t" }) else { return value }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+        return "\"\(escaped)\""
+    }
+
+    /// Records one command and its result (`OK` or `ERR CODE`).
+    public func record(login: String?, peer: String, request: Request, result: String) async {
+        let command = AuditLog.masked(request)
+        _ = try? await pool.withConnection { connection in
+            _ = try connection.query("INSERT INTO audit_log (login, peer, command, result) VALUES ($1, $2, $3, $4)", login, peer, command, result)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import CadreflowProtocol
+
+/// Finds the command for a request (two-word names first) and checks the role.
+struct CommandRouter: Sendable {
+    private let byName: [String: CommandSpec]
+
+    /// Every command of the protocol.
+    static let standard: CommandRouter = {
+        var specs = SessionCommands.all + UnitCommands.all + EngineCommands.all + [ExamImportCommand.spec]
+        specs.append(SessionCommands.help(specs + [SessionCommands.help([])]))
+        return CommandRouter(specs)
+    }()
+
+    init(_ specs: [CommandSpec]) {
+        byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The command a request names, or `ERR UNKNOWN`.
+    func route(_ request: Request) throws(ProtocolError) -> CommandSpec {
+        if let spec = byName["\(request.command) \(request.subcommand)"] { return spec }
+        if let spec = byName[request.command] { return spec }
+        let known = byName.keys.contains { $0.hasPrefix(request.command + " ") }
+        if known {
+            throw ProtocolError(.unknown, "\(request.command) \(request.subcommand): unknown subcommand (try HELP \(request.command))")
+        }
+        throw ProtocolError(.unknown, "unknown command \(request.command.isEmpty ? "(empty line)" : request.command) (try HELP)")
+    }
+}

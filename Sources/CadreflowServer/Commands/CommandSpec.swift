@@ -1,0 +1,41 @@
+import CadreflowProtocol
+
+/// One command of the protocol: its name, who may run it, whether it changes state
+/// (and so is audited), and its handler.
+struct CommandSpec: Sendable {
+    typealias Handler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
+
+    /// `UNIT ADD`, `PING` …
+    let name: String
+    /// One-line usage.
+    let usage: String
+    /// What it does.
+    let summary: String
+    /// Roles allowed; nil means anyone, even before AUTH.
+    let roles: Set<Role>?
+    /// Audited when true.
+    let changesState: Bool
+    let run: Handler
+}
+
+/// Reads options and positional words with errors that name the field.
+extension Request {
+    /// The positional word at `index` (after the command words), or `ERR SYNTAX` naming it.
+    func word(_ index: Int, _ name: String) throws(ProtocolError) -> String {
+        guard words.count > index, !words[index].isEmpty else { throw ProtocolError(.syntax, "missing <\(name)>") }
+        return words[index]
+    }
+
+    /// A required option, or `ERR INVALID` naming it.
+    func required(_ key: String) throws(ProtocolError) -> String {
+        guard let value = option(key), !value.isEmpty else { throw ProtocolError(.invalid, "\(key): required") }
+        return value
+    }
+
+    /// Options other than the allowed ones are refused by name.
+    func allowOnly(_ keys: Set<String>) throws(ProtocolError) {
+        if let unknown = options.first(where: { !keys.contains($0.key) && $0.key != "idem" }) {
+            throw ProtocolError(.invalid, "\(unknown.key): unknown option (allowed: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+}
