@@ -144,6 +144,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CadreflowServerTests",
+            dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CadreflowConfigTests",
             dependencies: ["CadreflowConfig"],
             swiftSettings: strict

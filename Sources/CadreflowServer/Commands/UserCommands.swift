@@ -1,0 +1,48 @@
+import CadreflowPostgres
+import CadreflowProtocol
+
+/// USER ADD, USER LIST, USER PASSWD, USER DISABLE: accounts (admins only, but anyone may
+/// change their own password).
+enum UserCommands {
+    static let all: [CommandSpec] = [
+        CommandSpec(
+            name: "USER ADD",
+            usage: "USER ADD <login> role=admin|organizer|manager|viewer password=<text> [unit=<unit>] [head=yes|no] [cadre=<cadre>]",
+            summary: "create an account", roles: [.admin], changesState: true
+        ) { request, _, context in
+            let login = try request.word(2, "login")
+            try request.allowOnly(["role", "password", "unit", "head", "cadre"])
+            guard let role = Role(rawValue: try request.required("role")) else {
+                throw ProtocolError(.invalid, "role: admin, organizer, manager or viewer")
+            }
+            let head = request.option("head") ?? "no"
+            guard head == "yes" || head == "no" else { throw ProtocolError(.invalid, "head: yes or no") }
+            try await context.accounts.create(
+                login: login, role: role, password: try request.required("password"),
+                unit: request.option("unit"), isHead: head == "yes", cadre: request.option("cadre")
+            )
+            return .ok(login)
+        },
+        CommandSpec(name: "USER LIST", usage: "USER LIST", summary: "accounts", roles: [.admin], changesState: false) { _, _, context in
+            let rows = try await context.pool.withConnection { connection in
+                try connection.query(
+                    """
+                    SELECT login, role, coalesce(unit_code, ''), CASE WHEN is_head THEN 'yes' ELSE 'no' END, coalesce(cadre_code, ''),
+                           CASE WHEN disabled THEN 'disabled' WHEN locked_until > now() THEN 'locked' ELSE 'active' END
+                    FROM accounts ORDER BY login
+                    """
+                ).rows.map { row in try (0..<6).map { try row.decode($0, as: String.self) } }
+            }
+            return .table(DataTable(columns: ["login", "role", "unit", "head", "cadre", "status"], rows: rows))
+        },
+        CommandSpec(name: "USER DISABLE", usage: "USER DISABLE <login>", summary: "disable an account", roles: [.admin], changesState: true) { request, session, context in
+            let login = try request.word(2, "login")
+            guard login != session.account?.login else { throw ProtocolError(.conflict, "you cannot disable yourself") }
+            let changed = try await context.pool.withConnection { connection in
+                try connection.query("UPDATE accounts SET disabled = true WHERE login = $1", login).affectedRows
+            }
+            guard changed == 1 else { throw ProtocolError(.notFound, "no user \(login)") }
+            return .ok(login)
+        },
+    ]
+}

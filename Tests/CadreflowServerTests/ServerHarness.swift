@@ -1,0 +1,179 @@
+import CadreflowDatabase
+import CadreflowEngine
+import CadreflowPostgres
+import CadreflowServer
+import CadreflowTesting
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+
+/// A protocol server on a fresh migrated database, listening on a free loopback port.
+struct ServerHarness {
+    let database: TestDatabase
+    let pool: PostgresPool
+    let engine: WorkflowEngine
+    let port: Int
+    let task: Task<Void, any Error>
+    static let adminPassword = "admin-password-1"
+
+    static func start(limits: ProtocolLimits = ServerHarness.limits()) async throws -> ServerHarness {
+        let database = try TestCluster.shared().makeDatabase(prefix: "server")
+        try Migrator(migrations: Migration.bundled()).migrate(database.connect())
+        let pool = database.pool(size: 6)
+        let catalog = try WorkflowCatalog.register([], connection: database.connect())
+        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: database.connectionString)
+        let scheduler = try Scheduler(schedules: [], actions: [:], pool: pool, timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current)
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .critical
+        let accounts = AccountStore(pool: pool, lockout: .init(failures: 5, seconds: 900))
+        try await accounts.bootstrapAdmin(password: adminPassword, logger: logger)
+        let context = ServerContext(pool: pool, engine: engine, scheduler: scheduler, accounts: accounts, limits: limits, version: "test", logger: logger)
+        let (ready, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            defer { continuation.finish() }
+            try await ProtocolServer.run(host: "127.0.0.1", port: 0, context: context) { address in
+                continuation.yield(address.port ?? 0)
+            }
+        }
+        var port = 0
+        for await bound in ready { port = bound; break }
+        return ServerHarness(database: database, pool: pool, engine: engine, port: port, task: task)
+    }
+
+    static func limits(maxLineBytes: Int = 16_384, maxConnections: Int = 1_000, idle: Int = 0, maxUploadBytes: Int = 10_000_000) -> ProtocolLimits {
+        ProtocolLimits(maxLineBytes: maxLineBytes, maxArguments: 256, maxUploadBytes: maxUploadBytes, idleTimeoutSeconds: idle, maxConnections: maxConnections, maxConnectionsPerAccount: 1_000)
+    }
+
+    func client() async throws -> TestClient {
+        try await TestClient.connect(port: port)
+    }
+
+    /// A client logged in as `login`.
+    func client(as login: String, password: String) async throws -> TestClient {
+        let client = try await self.client()
+        let reply = try await client.send("AUTH \(login) \(password)")
+        guard reply.first?.hasPrefix("OK") == true else { throw TestClient.Failure("AUTH \(login) failed: \(reply)") }
+        return client
+    }
+
+    func admin() async throws -> TestClient {
+        try await client(as: "admin", password: ServerHarness.adminPassword)
+    }
+
+    func stop() {
+        task.cancel()
+        engine.close()
+        pool.close()
+    }
+
+    func count(_ sql: String) throws -> Int {
+        try database.connect().query(sql).scalar(Int.self) ?? -1
+    }
+}
+
+/// A blocking line client on its own queue (never on the cooperative pool, which the
+/// server's tasks need).
+final class TestClient: @unchecked Sendable {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    private let queue = DispatchQueue(label: "test.client")
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    /// The greeting line.
+    private(set) var greeting = ""
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { Glibc.close(descriptor) }
+
+    static func connect(port: Int) async throws -> TestClient {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { Glibc.close(descriptor); throw Failure("cannot connect to port \(port)") }
+        let client = TestClient(descriptor: descriptor)
+        client.greeting = try await client.onQueue { try client.readLine() }
+        return client
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[..<newline])
+                buffer.removeFirst(newline + 1)
+                return String(decoding: line, as: UTF8.self)
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let count = recv(descriptor, &chunk, chunk.count, 0)
+            guard count > 0 else { throw Failure("connection closed or timed out") }
+            buffer += chunk[..<count]
+        }
+    }
+
+    private func readReplyLines() throws -> [String] {
+        let first = try readLine()
+        guard first.hasPrefix("DATA ") else { return [first] }
+        let count = Int(first.dropFirst(5)) ?? 0
+        var lines = [first]
+        for _ in 0..<count { lines.append(try readLine()) }
+        lines.append(try readLine())
+        return lines
+    }
+
+    private func sendAll(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw Failure("send failed") }
+            offset += sent
+        }
+    }
+
+    /// Connects and returns the first line the server sends (then closes).
+    static func connectRaw(port: Int) async throws -> String {
+        let client = try await connect(port: port)
+        return client.greeting
+    }
+
+    /// Sends one line and reads its reply (a DATA block is returned whole, END included).
+    func send(_ line: String) async throws -> [String] {
+        try await onQueue {
+            try self.sendAll(Array((line + "\n").utf8))
+            return try self.readReplyLines()
+        }
+    }
+
+    /// Sends raw bytes without reading.
+    func sendRaw(_ bytes: [UInt8]) async throws {
+        try await onQueue { try self.sendAll(bytes) }
+    }
+
+    /// Reads the next reply.
+    func reply() async throws -> [String] {
+        try await onQueue { try self.readReplyLines() }
+    }
+
+    /// Closes the connection now.
+    func close() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+}
