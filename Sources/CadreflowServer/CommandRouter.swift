@@ -6,7 +6,7 @@ struct CommandRouter: Sendable {
 
     /// Every command of the protocol.
     static let standard: CommandRouter = {
-        var specs = SessionCommands.all + UserCommands.all + UnitCommands.all + EngineCommands.all + [ExamImportCommand.spec]
+        var specs = SessionCommands.all + UserCommands.all + UnitCommands.all + CadreCommands.all + EngineCommands.all + [ExamImportCommand.spec, OrgImportCommand.spec]
         specs.append(SessionCommands.help(specs + [SessionCommands.help([])]))
         return CommandRouter(specs)
     }()

@@ -65,7 +65,12 @@ struct ConnectionSession {
                 return .error(.denied, "\(spec.name) is not allowed for the role \(account.role.rawValue)")
             }
         }
-        let reply = await run(spec, request, session: &session)
+        let reply: Reply
+        if spec.changesState, let key = request.option("idem"), let login = session.account?.login {
+            reply = await runOnce(spec, request, key: key, login: login, session: &session)
+        } else {
+            reply = await run(spec, request, session: &session)
+        }
         if spec.changesState || spec.name == "AUTH" {
             let result: String
             switch reply {
@@ -75,6 +80,22 @@ struct ConnectionSession {
             }
             await context.audit.record(login: session.account?.login ?? request.words.dropFirst().first, peer: peer, request: request, result: result)
         }
+        return reply
+    }
+
+    /// Runs a state-changing command sent with `idem=<key>` at most once per account and key.
+    private func runOnce(_ spec: CommandSpec, _ request: Request, key: String, login: String, session: inout SessionState) async -> Reply {
+        let idempotency = RequestIdempotency(pool: context.pool)
+        let command = AuditLog.masked(Request(words: request.words, options: request.options.filter { $0.key != "idem" }))
+        do {
+            if let stored = try await idempotency.stored(login: login, key: key, command: command) { return stored }
+        } catch let error as ProtocolError {
+            return .error(error)
+        } catch {
+            return .error(.unavailable, "the database is unavailable; try again")
+        }
+        let reply = await run(spec, request, session: &session)
+        await idempotency.remember(login: login, key: key, command: command, reply: reply)
         return reply
     }
 

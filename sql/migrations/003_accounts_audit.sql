@@ -36,3 +36,14 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- First replies of state-changing commands sent with idem=<key>, per account: a repeat
+-- (after a timeout or reconnect) gets the stored reply and changes nothing.
+CREATE TABLE request_idempotency (
+    login   text NOT NULL,
+    key     text NOT NULL,
+    command text NOT NULL,
+    reply   text NOT NULL,
+    at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (login, key)
+);
