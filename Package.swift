@@ -88,6 +88,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libedit (BSD editline) for the console's line editing (apt: libedit-dev).
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The admin console: a protocol client, tables, uploads with progress, line editing.
+        .target(
+            name: "CadreflowConsole",
+            dependencies: ["CadreflowProtocol", "CLibEdit"],
+            swiftSettings: strict
+        ),
         // Configuration: config/cadreflow.toml, environment variables and flags.
         .target(
             name: "CadreflowConfig",
@@ -105,6 +117,7 @@ let package = Package(
                 "CadreflowConfig",
                 "CadreflowEngine",
                 "CadreflowServer",
+                "CadreflowConsole",
                 "CadreflowDatabase",
                 "CadreflowPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,6 +160,11 @@ let package = Package(
             name: "CadreflowServerTests",
             dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowConsoleTests",
+            dependencies: ["CadreflowConsole"],
             swiftSettings: strict
         ),
         .testTarget(

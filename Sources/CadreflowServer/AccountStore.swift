@@ -107,6 +107,19 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// Sets a new password (hashed here) and clears any lockout.
+    public func setPassword(login: String, password: String) async throws {
+        guard password.count >= 8 else { throw ProtocolError(.invalid, "password: at least 8 characters") }
+        let hash = try await PasswordHasher.hash(password)
+        let changed = try await pool.withConnection { connection in
+            try connection.query(
+                "UPDATE accounts SET password_salt = $2, password_hash = $3, password_rounds = $4, failed_logins = 0, locked_until = NULL WHERE login = $1",
+                login, hash.salt, hash.key, hash.rounds
+            ).affectedRows
+        }
+        guard changed == 1 else { throw ProtocolError(.notFound, "no user \(login)") }
+    }
+
     /// On a database without accounts, creates `admin` with the given password, or with a
     /// random one that is logged once. Returns the generated password, if any.
     @discardableResult

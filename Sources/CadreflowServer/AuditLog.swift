@@ -11,7 +11,7 @@ public struct AuditLog: Sendable {
     }
 
     /// Option keys whose values never reach the audit trail or the logs.
-    static let secretKeys: Set<String> = ["password", "new_password", "old_password"]
+    static let secretKeys: Set<String> = ["password", "new_password", "old_password", "old"]
 
     /// The request as text with secrets replaced by `***` (AUTH's password too).
     public static func masked(_ request: Request) -> String {

@@ -35,6 +35,21 @@ enum UserCommands {
             }
             return .table(DataTable(columns: ["login", "role", "unit", "head", "cadre", "status"], rows: rows))
         },
+        CommandSpec(
+            name: "USER PASSWD", usage: "USER PASSWD <login> password=<new> [old=<current>]",
+            summary: "change a password (your own with old=, anyone's as admin)", roles: Set(Role.allCases), changesState: true
+        ) { request, session, context in
+            let account = try session.requireAccount()
+            let login = try request.word(2, "login")
+            try request.allowOnly(["password", "old"])
+            let password = try request.required("password")
+            if account.role != .admin {
+                guard login == account.login else { throw ProtocolError(.denied, "you may change only your own password") }
+                _ = try await context.accounts.authenticate(login: login, password: try request.required("old"))
+            }
+            try await context.accounts.setPassword(login: login, password: password)
+            return .ok(login)
+        },
         CommandSpec(name: "USER DISABLE", usage: "USER DISABLE <login>", summary: "disable an account", roles: [.admin], changesState: true) { request, session, context in
             let login = try request.word(2, "login")
             guard login != session.account?.login else { throw ProtocolError(.conflict, "you cannot disable yourself") }
