@@ -130,6 +130,8 @@ let package = Package(
             dependencies: [
                 "CadreflowDatabase",
                 "CadreflowEngine",
+                "CadreflowServer",
+                .product(name: "Logging", package: "swift-log"),
                 "CadreflowPostgres",
                 "CadreflowTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,6 +14,14 @@ public struct UploadStreamer {
         /// Seconds since the start.
         public var seconds: Double
 
+        /// Progress from its counts.
+        public init(bytes: Int, total: Int, rows: Int, seconds: Double) {
+            self.bytes = bytes
+            self.total = total
+            self.rows = rows
+            self.seconds = seconds
+        }
+
         /// A one-line progress bar: `[#####-----] 52% 1.2 MB/2.3 MB 41,000 rows 3.1 MB/s 0:01 left`.
         public var bar: String {
             let fraction = total > 0 ? Double(bytes) / Double(total) : 1

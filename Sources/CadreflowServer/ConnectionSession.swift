@@ -13,23 +13,29 @@ struct ConnectionSession {
     let parser: RequestParser
     let peer: String
 
-    func run(_ channel: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
+    func run(_ channel: NIOAsyncChannel<[LineFrame], ByteBuffer>) async {
         var session = SessionState(peer: peer)
         do {
             try await channel.executeThenClose { inbound, outbound in
                 try await outbound.write(ByteBuffer(string: "OK cadreflow \(context.version) protocol=1\n"))
                 var upload = UploadCollector(limit: context.limits.maxUploadBytes)
-                for try await frame in inbound {
-                    let reply: Reply
-                    if session.upload != nil {
-                        guard let lines = upload.take(frame) else { continue }
-                        reply = await finishUpload(lines, session: &session)
-                        upload = UploadCollector(limit: context.limits.maxUploadBytes)
-                    } else {
-                        reply = await handle(frame, session: &session)
+                // The requests of one read are answered in order with one write.
+                reading: for try await frames in inbound {
+                    var replies = ""
+                    for frame in frames {
+                        let reply: Reply
+                        if session.upload != nil {
+                            guard let lines = upload.take(frame) else { continue }
+                            reply = await finishUpload(lines, session: &session)
+                            upload = UploadCollector(limit: context.limits.maxUploadBytes)
+                        } else {
+                            reply = await handle(frame, session: &session)
+                        }
+                        replies += ReplyEncoder.encode(reply, format: session.format)
+                        if session.closing { break }
                     }
-                    try await outbound.write(ByteBuffer(string: ReplyEncoder.encode(reply, format: session.format)))
-                    if session.closing { break }
+                    if !replies.isEmpty { try await outbound.write(ByteBuffer(string: replies)) }
+                    if session.closing { break reading }
                 }
             }
         } catch {

@@ -20,7 +20,8 @@ public enum ProtocolServer {
                         try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: limits.maxLineBytes)))
-                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(FrameBatcher())
+                    return try NIOAsyncChannel<[LineFrame], ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         if let address = server.channel.localAddress { onReady(address) }

@@ -5,12 +5,13 @@ import Testing
 struct ConsoleRenderingTests {
     @Test("DATA blocks become aligned tables, escapes undone, with a row count")
     func table() {
-        let lines = ["DATA 3", "code\tname", "HN\tHà Nội", "BD1\tPhường \\\"1\\\"\\ttab", "END"]
+        // Fields as the server escapes them: backslash as \\, tab as \t.
+        let lines = ["DATA 3", "code\tname", "HN\tHà Nội", "BD1\t" + #"Phường "1" \\ x\ttab"#, "END"]
         let rendered = TableRenderer.render(lines).split(separator: "\n").map(String.init)
         #expect(rendered[0] == "code  name")
-        #expect(rendered[1] == "────  ──────────────")
+        #expect(rendered[1] == "────  " + String(repeating: "─", count: 18))
         #expect(rendered[2] == "HN    Hà Nội")
-        #expect(rendered[3] == "BD1   Phường \\\"1\\\"⇥tab")
+        #expect(rendered[3] == #"BD1   Phường "1" \ x⇥tab"#)
         #expect(rendered.last == "(2 rows)")
     }
 

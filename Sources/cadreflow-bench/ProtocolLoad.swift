@@ -1,0 +1,117 @@
+import Foundation
+
+/// A load generator for line protocols (ours, or anything answering one line per request):
+/// N connections on their own threads, each sending `requests` requests, either one at a
+/// time or in pipelined groups, recording per-request (or per-group) latency.
+enum ProtocolLoad {
+    struct Figures {
+        var operationsPerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+    }
+
+    /// Runs the load. `login` lines are sent first on each connection (not measured).
+    /// Every reply must be one line or a DATA block.
+    static func run(port: Int, connections: Int, requests: Int, pipeline: Int, login: [String], request: String) throws -> Figures {
+        let latencies = LatencyStore()
+        let failures = LatencyStore()
+        let group = DispatchGroup()
+        let started = ContinuousClock.now
+        for _ in 0..<connections {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                do {
+                    let connection = try LineConnection(port: port)
+                    for line in login { _ = try connection.roundTrip([line]) }
+                    var done = 0
+                    var local: [Double] = []
+                    local.reserveCapacity(requests / max(1, pipeline) + 1)
+                    while done < requests {
+                        let count = min(pipeline, requests - done)
+                        let begin = ContinuousClock.now
+                        _ = try connection.roundTrip(Array(repeating: request, count: count))
+                        let duration = ContinuousClock.now - begin
+                        local.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+                        done += count
+                    }
+                    latencies.add(local)
+                } catch {
+                    failures.add([1])
+                }
+            }
+        }
+        group.wait()
+        let duration = ContinuousClock.now - started
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        guard failures.values.isEmpty else { throw ValidationFailure("\(failures.values.count) connections failed") }
+        let sorted = latencies.values.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        return Figures(operationsPerSecond: Double(connections * requests) / seconds, p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99))
+    }
+}
+
+/// Latencies gathered from many threads.
+final class LatencyStore: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var stored: [Double] = []
+    func add(_ values: [Double]) { lock.lock(); stored += values; lock.unlock() }
+    var values: [Double] { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
+/// A blocking TCP connection that sends request lines and reads one reply per line.
+final class LineConnection {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { close(descriptor); throw ValidationFailure("cannot connect to port \(port)") }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Sends the lines together and reads as many replies.
+    func roundTrip(_ lines: [String]) throws -> [String] {
+        let bytes = Array(lines.map { $0 + "\r\n" }.joined().utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw ValidationFailure("send failed") }
+            offset += sent
+        }
+        var replies: [String] = []
+        for _ in lines {
+            let first = try readLine()
+            if first.hasPrefix("DATA "), let count = Int(first.dropFirst(5)) {
+                for _ in 0...count { _ = try readLine() }
+            }
+            replies.append(first)
+        }
+        return replies
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeFirst(newline + 1)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let count = recv(descriptor, &chunk, chunk.count, 0)
+            guard count > 0 else { throw ValidationFailure("connection closed") }
+            buffer += chunk[..<count]
+        }
+    }
+}
