@@ -18,14 +18,17 @@ public final class ConsoleSession {
         self.json = json
         self.output = output
         self.status = status
-        if json { _ = try client.send("FORMAT json") }
     }
 
     /// Logs in; returns the reply for the caller to show.
     public func login(user: String, password: String) throws -> ProtocolClient.Received {
         let quoted = "\"" + password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         let reply = try client.send("AUTH \(user) \(quoted)")
-        if reply.isError { sawError = true }
+        if reply.isError {
+            sawError = true
+        } else if json {
+            _ = try client.send("FORMAT json")
+        }
         return reply
     }
 

@@ -12,7 +12,7 @@ struct SessionTests {
         #expect(try await client.send("PING") == ["OK PONG"])
         #expect(try await client.send("hello").first?.hasPrefix("OK cadreflow") == true)
         #expect(try await client.send("HELP PING").first == "DATA 2")
-        for command in ["UNIT LIST", "UNIT ADD X name=y", "WHOAMI", "USER LIST", "WORKFLOW LIST", "TIMER LIST", "EXAM IMPORT written format=csv"] {
+        for command in ["UNIT LIST", "UNIT ADD X name=y", "WHOAMI", "FORMAT json", "USER LIST", "WORKFLOW LIST", "TIMER LIST", "EXAM IMPORT written format=csv"] {
             #expect(try await client.send(command).first?.hasPrefix("ERR AUTH") == true, "\(command)")
         }
         #expect(try await client.send("QUIT") == ["OK bye"])

@@ -31,7 +31,7 @@ enum SessionCommands {
                 rows: [[account.login, account.role.rawValue, account.unit ?? "", account.isHead ? "yes" : "no", account.cadre ?? "", session.peer]]
             ))
         },
-        CommandSpec(name: "FORMAT", usage: "FORMAT text|json", summary: "switch the reply format of this connection", roles: nil, changesState: false) { request, session, _ in
+        CommandSpec(name: "FORMAT", usage: "FORMAT text|json", summary: "switch the reply format of this connection", roles: Set(Role.allCases), changesState: false) { request, session, _ in
             guard let format = ReplyFormat(rawValue: (try request.word(1, "text|json")).lowercased()) else {
                 throw ProtocolError(.invalid, "format: text or json")
             }
