@@ -2,12 +2,13 @@ import CadreflowProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The admin protocol's TCP listener (SwiftNIO): one task per connection.
 public enum ProtocolServer {
     /// Binds `host:port` and serves until the task is cancelled. `onReady` receives the
     /// bound address once connections are accepted (port 0 picks a free port).
-    public static func run(host: String, port: Int, context: ServerContext, onReady: @Sendable (SocketAddress) -> Void) async throws {
+    public static func run(host: String, port: Int, context: ServerContext, tls: TLSSettings? = nil, onReady: @Sendable (SocketAddress) -> Void) async throws {
         let limits = context.limits
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -15,6 +16,9 @@ public enum ProtocolServer {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+                    }
                     if limits.idleTimeoutSeconds > 0 {
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
                         try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())

@@ -133,14 +133,17 @@ extension ServeCommand {
         let (ready, readyContinuation) = AsyncStream<String>.makeStream()
         let host = configuration.listenHost
         let port = configuration.listenPort
+        let tls = configuration.server.tlsCertificate.isEmpty ? nil : try TLSSettings(
+            certificatePath: configuration.server.tlsCertificate, privateKeyPath: configuration.server.tlsPrivateKey
+        )
         let server = Task {
             defer { readyContinuation.finish() }
-            try await ProtocolServer.run(host: host, port: port, context: context) { address in
+            try await ProtocolServer.run(host: host, port: port, context: context, tls: tls) { address in
                 readyContinuation.yield("\(address)")
             }
         }
         for await address in ready {
-            logger.notice("ready", metadata: ["listen": "\(configuration.server.listen)", "address": "\(address)"])
+            logger.notice("ready", metadata: ["listen": "\(configuration.server.listen)", "address": "\(address)", "tls": "\(tls != nil)"])
             return server
         }
         if case .failure(let error) = await server.result {

@@ -17,7 +17,7 @@ struct ServerHarness {
     let task: Task<Void, any Error>
     static let adminPassword = "admin-password-1"
 
-    static func start(limits: ProtocolLimits = ServerHarness.limits()) async throws -> ServerHarness {
+    static func start(limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil) async throws -> ServerHarness {
         let database = try TestCluster.shared().makeDatabase(prefix: "server")
         try Migrator(migrations: Migration.bundled()).migrate(database.connect())
         let pool = database.pool(size: 6)
@@ -32,7 +32,7 @@ struct ServerHarness {
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }
-            try await ProtocolServer.run(host: "127.0.0.1", port: 0, context: context) { address in
+            try await ProtocolServer.run(host: "127.0.0.1", port: 0, context: context, tls: tls) { address in
                 continuation.yield(address.port ?? 0)
             }
         }
