@@ -3,6 +3,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ServiceLifecycle
+import Synchronization
 
 /// The admin protocol's TCP listener (SwiftNIO): one task per connection.
 public enum ProtocolServer {
@@ -31,6 +33,23 @@ public enum ProtocolServer {
         if let address = server.channel.localAddress { onReady(address) }
         let router = CommandRouter.standard
         let parser = RequestParser(maxArguments: limits.maxArguments)
+        let open = OpenConnections()
+        let listener = server.channel
+        // Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle): stop accepting,
+        // then close each connection's input so that it answers what it has read and closes.
+        try await withGracefulShutdownHandler {
+            try await serve(server, open: open, router: router, parser: parser, context: context)
+        } onGracefulShutdown: {
+            listener.close(promise: nil)
+            open.closeInputs()
+        }
+    }
+
+    private static func serve(
+        _ server: NIOAsyncChannel<NIOAsyncChannel<[LineFrame], ByteBuffer>, Never>, open: OpenConnections,
+        router: CommandRouter, parser: RequestParser, context: ServerContext
+    ) async throws {
+        let limits = context.limits
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections {
@@ -43,8 +62,10 @@ public enum ProtocolServer {
                         }
                         continue
                     }
+                    let id = open.add(connection.channel)
                     group.addTask {
                         await ConnectionSession(context: context, router: router, parser: parser, peer: peer).run(connection)
+                        open.remove(id)
                         context.sessions.closeConnection()
                     }
                 }
@@ -65,4 +86,61 @@ final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
             context.fireUserInboundEventTriggered(event)
         }
     }
+}
+
+/// The channels of open connections, for graceful shutdown.
+final class OpenConnections: Sendable {
+    private let channels = Mutex<(next: Int, open: [Int: any Channel])>((0, [:]))
+
+    func add(_ channel: any Channel) -> Int {
+        channels.withLock { state in
+            let id = state.next
+            state.next += 1
+            state.open[id] = channel
+            return id
+        }
+    }
+
+    func remove(_ id: Int) {
+        _ = channels.withLock { $0.open.removeValue(forKey: id) }
+    }
+
+    /// Ends every connection's input: each answers the requests it has read, then closes.
+    func closeInputs() {
+        for channel in channels.withLock({ Array($0.open.values) }) {
+            channel.close(mode: .input, promise: nil)
+        }
+    }
+}
+
+/// The admin protocol as a swift-service-lifecycle service.
+public struct ProtocolService: Service {
+    let host: String
+    let port: Int
+    let context: ServerContext
+    let tls: TLSSettings?
+    let onReady: @Sendable (SocketAddress) -> Void
+
+    /// A service listening on host:port.
+    public init(host: String, port: Int, context: ServerContext, tls: TLSSettings?, onReady: @escaping @Sendable (SocketAddress) -> Void) {
+        self.host = host
+        self.port = port
+        self.context = context
+        self.tls = tls
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        do {
+            try await ProtocolServer.run(host: host, port: port, context: context, tls: tls, onReady: onReady)
+        } catch let error as IOError {
+            throw ListenFailure(description: "cannot listen on \(host):\(port): \(error.description)")
+        }
+    }
+}
+
+/// The listener could not start (port taken, address not available).
+public struct ListenFailure: Error, CustomStringConvertible {
+    /// One line.
+    public let description: String
 }

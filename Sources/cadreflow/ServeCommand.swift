@@ -4,6 +4,7 @@ import CadreflowDatabase
 import CadreflowEngine
 import CadreflowPostgres
 import CadreflowServer
+import ServiceLifecycle
 import Dispatch
 import Foundation
 import Logging
@@ -57,10 +58,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let engine: WorkflowEngine
-        let scheduler: Scheduler
-        let runner: Task<Void, Never>
-        let server: Task<Void, any Error>
+        let services: [any Service]
         do {
+            let scheduler: Scheduler
+            let runner: EngineRunner
             (engine, scheduler, runner) = try await startEngine(configuration: configuration, database: database, pool: pool, logger: logger)
             let accounts = AccountStore(pool: pool, lockout: .init(failures: configuration.security.lockoutFailures, seconds: configuration.security.lockoutSeconds))
             try await accounts.bootstrapAdmin(password: ProcessInfo.processInfo.environment["CADREFLOW_ADMIN_PASSWORD"], logger: logger)
@@ -74,25 +75,48 @@ struct ServeCommand: AsyncParsableCommand {
                 ),
                 version: CadreflowVersion.current, logger: logger
             )
-            server = try await startServer(configuration: configuration, context: context, logger: logger)
+            let tls = configuration.server.tlsCertificate.isEmpty ? nil : try TLSSettings(
+                certificatePath: configuration.server.tlsCertificate, privateKeyPath: configuration.server.tlsPrivateKey
+            )
+            let listen = configuration.server.listen
+            let listener = ProtocolService(host: configuration.listenHost, port: configuration.listenPort, context: context, tls: tls) { address in
+                logger.notice("ready", metadata: ["listen": "\(listen)", "address": "\(address)", "tls": "\(tls != nil)"])
+            }
+            services = [listener, EngineRunnerService(runner: runner)]
         } catch {
             pool.close()
             try? database.stopEmbedded()
             throw exitWithReason(error)
         }
 
-        let signal = await ShutdownSignal.wait(orEndOf: server)
-        logger.notice("shutting down", metadata: ["signal": "\(signal)"])
-        server.cancel()
-        _ = await server.result
-        runner.cancel()
-        await runner.value
+        // SIGTERM / SIGINT: stop accepting, let connections answer what they have read,
+        // stop the engine runner; then close the pool and the embedded database.
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var failure: (any Error)?
+        do {
+            try await group.run()
+        } catch {
+            failure = error
+        }
+        logger.notice("shutting down")
         engine.close()
         pool.close()
         do {
             try database.stopEmbedded()
         } catch {
             logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+        if let failure { throw exitWithReason(failure) }
+    }
+}
+
+/// The engine's timers and schedules as a service: cancelled on graceful shutdown.
+struct EngineRunnerService: Service {
+    let runner: EngineRunner
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await runner.run()
         }
     }
 }
@@ -102,7 +126,7 @@ extension ServeCommand {
     /// starts the engine's timers and schedules (the first round is the catch-up).
     func startEngine(
         configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
-    ) async throws -> (WorkflowEngine, Scheduler, Task<Void, Never>) {
+    ) async throws -> (WorkflowEngine, Scheduler, EngineRunner) {
         let hooks = PendingDomainHooks.hooks
         let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsDir, hooks: hooks.names)
         let catalog = try await pool.withConnection { connection in
@@ -124,76 +148,6 @@ extension ServeCommand {
             "workflows": "\(catalog.definitions.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))",
             "schedules": "\(active.count) active of \(schedules.count)",
         ])
-        return (engine, scheduler, Task { await runner.run() })
-    }
-
-    /// Starts the admin protocol listener and waits until it accepts connections; a port
-    /// that cannot be bound is a start-up failure.
-    func startServer(configuration: Configuration, context: ServerContext, logger: Logger) async throws -> Task<Void, any Error> {
-        let (ready, readyContinuation) = AsyncStream<String>.makeStream()
-        let host = configuration.listenHost
-        let port = configuration.listenPort
-        let tls = configuration.server.tlsCertificate.isEmpty ? nil : try TLSSettings(
-            certificatePath: configuration.server.tlsCertificate, privateKeyPath: configuration.server.tlsPrivateKey
-        )
-        let server = Task {
-            defer { readyContinuation.finish() }
-            try await ProtocolServer.run(host: host, port: port, context: context, tls: tls) { address in
-                readyContinuation.yield("\(address)")
-            }
-        }
-        for await address in ready {
-            logger.notice("ready", metadata: ["listen": "\(configuration.server.listen)", "address": "\(address)", "tls": "\(tls != nil)"])
-            return server
-        }
-        if case .failure(let error) = await server.result {
-            throw StartupFailure("cannot listen on \(configuration.server.listen): \(error)")
-        }
-        throw StartupFailure("cannot listen on \(configuration.server.listen)")
-    }
-}
-
-/// A start-up failure with its one-line reason.
-struct StartupFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Waits for SIGINT or SIGTERM (or the end of a task that should run forever).
-enum ShutdownSignal {
-    /// Returns the name of the first shutdown signal received, or why `task` ended.
-    static func wait(orEndOf task: Task<Void, any Error>) async -> String {
-        let (stream, continuation) = AsyncStream<String>.makeStream()
-        let watch = SignalWatch(signals: [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]) { continuation.yield($0) }
-        defer { watch.cancel() }
-        let watcher = Task {
-            let result = await task.result
-            continuation.yield("the listener stopped: \(result)")
-        }
-        defer { watcher.cancel() }
-        for await name in stream { return name }
-        return "end of signal stream"
-    }
-}
-
-/// Dispatch sources for some signals, whose default action is turned off while watched.
-///
-/// `@unchecked Sendable`: `sources` is written once in `init` and only read afterwards.
-final class SignalWatch: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [(Int32, String)], handler: @escaping @Sendable (String) -> Void) {
-        let queue = DispatchQueue(label: "cadreflow.signals")
-        sources = signals.map { number, name in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { handler(name) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
+        return (engine, scheduler, runner)
     }
 }
