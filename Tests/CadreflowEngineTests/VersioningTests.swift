@@ -47,3 +47,19 @@ struct VersioningTests {
         #expect(error?.message.contains("raise the version") == true)
     }
 }
+
+@Suite("Append-only history")
+struct HistoryAppendOnlyTests {
+    @Test("History rows cannot be changed, deleted or truncated")
+    func appendOnly() async throws {
+        let h = try await EngineHarness()
+        defer { h.shutdown() }
+        try await h.engine.create(workflow: "review", key: "review/h", actor: Actor(name: "lan", role: "manager"))
+        let connection = try h.database.connect()
+        let update = #expect(throws: PostgresError.self) { try connection.query("UPDATE workflow_history SET actor = 'x'") }
+        #expect(update?.message.contains("append-only") == true)
+        #expect(throws: PostgresError.self) { try connection.query("DELETE FROM workflow_history") }
+        #expect(throws: PostgresError.self) { try connection.execute("TRUNCATE workflow_history") }
+        #expect(try h.count("SELECT count(*) FROM workflow_history") == 1)
+    }
+}

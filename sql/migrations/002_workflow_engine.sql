@@ -43,12 +43,15 @@ CREATE TABLE workflow_history (
     PRIMARY KEY (instance_id, seq)
 );
 
-CREATE FUNCTION workflow_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Refuses any change to an append-only table (history, audit trail).
+CREATE FUNCTION refuse_append_only_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'workflow_history is append-only' USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
 END $$;
-CREATE TRIGGER workflow_history_no_update BEFORE UPDATE OR DELETE ON workflow_history
-    FOR EACH ROW EXECUTE FUNCTION workflow_history_append_only();
+CREATE TRIGGER workflow_history_no_change BEFORE UPDATE OR DELETE ON workflow_history
+    FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
+CREATE TRIGGER workflow_history_no_truncate BEFORE TRUNCATE ON workflow_history
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 
 -- Durable timers: fire `transition` on the instance at `due_at`. Leaving the state that
 -- armed a timer deletes it in the same transaction.

@@ -28,14 +28,10 @@ CREATE TABLE audit_log (
     result      text NOT NULL
 );
 
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-END $$;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+    FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 
 -- First replies of state-changing commands sent with idem=<key>, per account: a repeat
 -- (after a timeout or reconnect) gets the stored reply and changes nothing.
