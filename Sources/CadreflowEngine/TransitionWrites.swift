@@ -52,7 +52,32 @@ struct TransitionWrites {
             if record.cancelsTimers { cancel.insert(id) }
         }
         let finals = order.compactMap { final[$0] }
-        var statements = [
+        var statements: [PostgresStatement]
+        if records.count == 1, let only = records.first {
+            // A lone transition: plain statements plan faster than the set-based forms.
+            statements = [
+                PostgresStatement(
+                    "UPDATE workflow_instances SET state = $2, version = $3, data = $4::jsonb, updated_at = $6 WHERE id = $1 AND version = $5",
+                    only.after.id, only.after.state, only.after.version, InstanceData.encode(only.after.data), only.lockedVersion, only.at
+                ),
+                PostgresStatement(
+                    """
+                    INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+                    """,
+                    only.after.id, only.after.version, only.transition, only.from, only.after.state, only.actor.name, only.actor.role,
+                    only.reason, only.payload, only.requestID, only.at
+                ),
+            ]
+        } else {
+            statements = setBasedWrites(finals: finals, locked: locked)
+        }
+        statements += timerAndIdempotencyWrites(order: order, finals: finals, cancel: cancel)
+        return statements
+    }
+
+    private func setBasedWrites(finals: [TransitionRecord], locked: [Int64: Int64]) -> [PostgresStatement] {
+        [
             PostgresStatement(
                 """
                 UPDATE workflow_instances i SET state = d.state, version = d.version, data = d.data, updated_at = d.at
@@ -72,6 +97,10 @@ struct TransitionWrites {
                 records.map(\.payload), records.map(\.requestID), records.map(\.at)
             ),
         ]
+    }
+
+    private func timerAndIdempotencyWrites(order: [Int64], finals: [TransitionRecord], cancel: Set<Int64>) -> [PostgresStatement] {
+        var statements: [PostgresStatement] = []
         if !cancel.isEmpty {
             statements.append(PostgresStatement("DELETE FROM workflow_timers WHERE instance_id = ANY($1::bigint[])", order.filter(cancel.contains)))
         }
