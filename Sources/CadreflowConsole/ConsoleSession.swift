@@ -1,3 +1,4 @@
+import CadreflowProtocol
 import Foundation
 
 /// Runs console commands against a server: prints replies for people (aligned tables) or
@@ -22,8 +23,7 @@ public final class ConsoleSession {
 
     /// Logs in; returns the reply for the caller to show.
     public func login(user: String, password: String) throws -> ProtocolClient.Received {
-        let quoted = "\"" + password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        let reply = try client.send("AUTH \(user) \(quoted)")
+        let reply = try client.send("AUTH \(RequestQuoting.quote(user)) \(RequestQuoting.quote(password))")
         if reply.isError {
             sawError = true
         } else if json {

@@ -17,39 +17,36 @@ public enum ScheduleLoader {
 
     /// Parses JSON bytes.
     public static func parse(_ data: Data, file: String) throws -> [ScheduleDefinition] {
-        func fail(_ key: String, _ message: String) -> DefinitionError { DefinitionError(file: file, key: key, message: message) }
-        guard let list = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else {
-            throw fail("(root)", "expected a JSON array of schedules")
+        let reader = JSONReader(file: file)
+        guard let root = try? JSONSerialization.jsonObject(with: data) else {
+            throw reader.fail("(root)", "not valid JSON")
         }
         var names = Set<String>()
-        return try list.enumerated().map { index, item in
+        return try reader.array(root, at: "(root)").enumerated().map { index, item in
             let at = "[\(index)]"
-            guard let object = item as? [String: Any] else { throw fail(at, "expected an object") }
-            let allowed: Set<String> = ["name", "action", "every", "day", "time", "missed"]
-            if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-                throw fail("\(at).\(unknown)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
-            }
-            guard let name = object["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "expected a non-empty string") }
-            guard names.insert(name).inserted else { throw fail("\(at).name", "duplicate schedule \(name)") }
-            guard let action = object["action"] as? String, !action.isEmpty else { throw fail("\(at).action", "expected a non-empty string") }
-            guard let time = object["time"] as? String else { throw fail("\(at).time", "expected \"HH:MM\"") }
+            let object = try reader.object(item, at: at, allowed: ["name", "action", "every", "day", "time", "missed"])
+            let name = try reader.string(object["name"], at: "\(at).name")
+            guard names.insert(name).inserted else { throw reader.fail("\(at).name", "duplicate schedule \(name)") }
+            let action = try reader.string(object["action"], at: "\(at).action")
+            let time = try reader.string(object["time"], at: "\(at).time")
             let clock = time.split(separator: ":")
             guard clock.count == 2, clock[0].count == 2, clock[1].count == 2, let hour = Int(clock[0]), let minute = Int(clock[1]),
-                  (0...23).contains(hour), (0...59).contains(minute) else { throw fail("\(at).time", "\(time) is not HH:MM") }
+                  (0...23).contains(hour), (0...59).contains(minute) else { throw reader.fail("\(at).time", "\(time) is not HH:MM") }
             let frequency: ScheduleDefinition.Frequency
-            switch object["every"] as? String {
+            switch try reader.string(object["every"], at: "\(at).every") {
             case "month":
-                guard let day = object["day"] as? Int, (1...31).contains(day) else { throw fail("\(at).day", "expected a day of the month, 1..31") }
+                let day = try reader.integer(object["day"], at: "\(at).day")
+                guard (1...31).contains(day) else { throw reader.fail("\(at).day", "expected a day of the month, 1..31") }
                 frequency = .monthly(day: day)
             case "day":
-                guard object["day"] == nil else { throw fail("\(at).day", "a daily schedule takes no day") }
+                guard object["day"] == nil else { throw reader.fail("\(at).day", "a daily schedule takes no day") }
                 frequency = .daily
             default:
-                throw fail("\(at).every", "expected \"month\" or \"day\"")
+                throw reader.fail("\(at).every", "expected \"month\" or \"day\"")
             }
-            let missedText = object["missed"] as? String ?? "fire_once"
+            let missedText = try object["missed"].map { try reader.string($0, at: "\(at).missed") } ?? "fire_once"
             guard let missed = ScheduleDefinition.MissedPolicy(rawValue: missedText) else {
-                throw fail("\(at).missed", "expected \"fire_once\" or \"skip\"")
+                throw reader.fail("\(at).missed", "expected \"fire_once\" or \"skip\"")
             }
             return ScheduleDefinition(name: name, action: action, frequency: frequency, hour: hour, minute: minute, missed: missed)
         }

@@ -17,15 +17,8 @@ public struct AuditLog: Sendable {
     public static func masked(_ request: Request) -> String {
         var words = request.words
         if request.command == "AUTH", words.count > 2 { words[2] = "***" }
-        let options = request.options.map { secretKeys.contains($0.key) ? "\($0.key)=***" : "\($0.key)=\(quoteIfNeeded($0.value))" }
-        return (words.map(quoteIfNeeded) + options).joined(separator: " ")
-    }
-
-    private static func quoteIfNeeded(_ value: String) -> String {
-        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0 == "\n" || $0 == "\t" }) else { return value }
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
-        return "\"\(escaped)\""
+        let options = request.options.map { secretKeys.contains($0.key) ? "\($0.key)=***" : "\($0.key)=\(RequestQuoting.quote($0.value))" }
+        return (words.map(RequestQuoting.quote) + options).joined(separator: " ")
     }
 
     /// Records one command and its result (`OK` or `ERR CODE`).

@@ -96,3 +96,29 @@ struct ScheduleTests {
         }
     }
 }
+
+@Suite("Schedule files")
+struct ScheduleLoaderTests {
+    @Test("The shipped config/schedules.json loads: monthly on day 1 at 00:05, fire once when missed")
+    func shipped() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/schedules.json").path
+        let schedules = try ScheduleLoader.load(file: path)
+        #expect(schedules == [ScheduleDefinition(name: "open-monthly-cycle", action: "open_monthly_cycle", frequency: .monthly(day: 1), hour: 0, minute: 5, missed: .fireOnce)])
+    }
+
+    @Test("Problems name the key", arguments: [
+        (#"[{"name": "a", "action": "x", "every": "month", "day": 1, "time": "00:05", "colour": "red"}]"#, "[0].colour"),
+        (#"[{"name": "a", "action": "x", "every": "month", "day": 1, "time": "25:00"}]"#, "[0].time"),
+        (#"[{"name": "a", "action": "x", "every": "day", "day": 3, "time": "01:00"}]"#, "[0].day"),
+        (#"[{"name": "a", "action": "x", "every": "week", "time": "01:00"}]"#, "[0].every"),
+        (#"[{"name": "a", "action": "x", "every": "month", "day": 40, "time": "01:00"}]"#, "[0].day"),
+        (#"[{"name": "a", "action": "x", "every": "day", "time": "01:00"}, {"name": "a", "action": "y", "every": "day", "time": "02:00"}]"#, "[1].name"),
+        (#"{"name": "a"}"#, "(root)"),
+    ])
+    func problems(json: String, key: String) {
+        let error = #expect(throws: DefinitionError.self) { try ScheduleLoader.parse(Data(json.utf8), file: "s.json") }
+        #expect(error?.key == key)
+        #expect(error?.file == "s.json")
+    }
+}

@@ -75,3 +75,17 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Request quoting")
+struct RequestQuotingTests {
+    @Test("Quoted values parse back exactly; plain words stay plain")
+    func roundTrip() throws {
+        let parser = RequestParser()
+        #expect(RequestQuoting.quote("HN.BD") == "HN.BD")
+        for value in ["", "Phường Láng Hạ \"A\" \\ x", "a=b", "tab\there", "two\nlines", "mật khẩu"] {
+            let request = try parser.parse("AUTH admin \(RequestQuoting.quote(value)) note=\(RequestQuoting.quote(value))")
+            #expect(request.words == ["AUTH", "admin", value])
+            #expect(request.option("note") == value)
+        }
+    }
+}

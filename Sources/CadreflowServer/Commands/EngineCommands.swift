@@ -3,6 +3,7 @@ import CadreflowProtocol
 import Foundation
 
 /// WORKFLOW LIST/SHOW, HISTORY, TIMER LIST, SCHEDULE LIST/RUN: the engine, inspected.
+/// Engine errors become protocol errors in `ConnectionSession`, like every command's.
 enum EngineCommands {
     static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
@@ -34,7 +35,7 @@ enum EngineCommands {
         },
         CommandSpec(name: "HISTORY", usage: "HISTORY <instance-key>", summary: "an instance's history, oldest first", roles: [.admin, .organizer], changesState: false) { request, _, context in
             let key = try request.word(1, "instance-key")
-            let history = try await EngineErrors.mapped { try await context.engine.history(.key(key)) }
+            let history = try await context.engine.history(.key(key))
             return .table(DataTable(
                 columns: ["seq", "at", "transition", "from", "to", "actor", "role", "reason", "request"],
                 rows: history.map { [String($0.seq), timestamp($0.at), $0.transition, $0.from ?? "", $0.to, $0.actor, $0.role, $0.reason ?? "", $0.requestID ?? ""] }
@@ -44,14 +45,14 @@ enum EngineCommands {
             try request.allowOnly(["limit"])
             let limit = Int(request.option("limit") ?? "100") ?? -1
             guard (1...10_000).contains(limit) else { throw ProtocolError(.invalid, "limit: 1..10000") }
-            let timers = try await EngineErrors.mapped { try await context.engine.timers(limit: limit) }
+            let timers = try await context.engine.timers(limit: limit)
             return .table(DataTable(
                 columns: ["id", "due", "workflow", "instance", "transition"],
                 rows: timers.map { [String($0.id), timestamp($0.dueAt), $0.workflow, $0.instanceKey, $0.transition] }
             ))
         },
         CommandSpec(name: "SCHEDULE LIST", usage: "SCHEDULE LIST", summary: "schedules with their last and next run", roles: [.admin, .organizer], changesState: false) { _, _, context in
-            let statuses = try await EngineErrors.mapped { try await context.scheduler.status() }
+            let statuses = try await context.scheduler.status()
             return .table(DataTable(
                 columns: ["schedule", "action", "last_period", "last_status", "last_run", "next_period", "next_due"],
                 rows: statuses.map { status in
@@ -63,24 +64,8 @@ enum EngineCommands {
         CommandSpec(name: "SCHEDULE RUN", usage: "SCHEDULE RUN <schedule> [period=<period>]", summary: "run a schedule's action now (once per period)", roles: [.admin, .organizer], changesState: true) { request, _, context in
             let name = try request.word(2, "schedule")
             try request.allowOnly(["period"])
-            let run = try await EngineErrors.mapped { try await context.scheduler.runNow(name, period: request.option("period")) }
+            let run = try await context.scheduler.runNow(name, period: request.option("period"))
             return .ok("\(run.schedule) \(run.period) \(run.status): \(run.detail)")
         },
     ]
-}
-
-/// Engine errors as protocol errors.
-enum EngineErrors {
-    static func mapped<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as EngineError {
-            switch error.kind {
-            case .notFound: throw ProtocolError(.notFound, error.message)
-            case .refused: throw ProtocolError(.conflict, error.message)
-            case .invalid: throw ProtocolError(.invalid, error.message)
-            case .unavailable: throw ProtocolError(.unavailable, error.message)
-            }
-        }
-    }
 }

@@ -30,9 +30,7 @@ enum UnitCommands {
                         guard let parentPath = try connection.query("SELECT path FROM units WHERE code = $1", parent).scalar(String.self) else {
                             throw ProtocolError(.notFound, "parent unit \(parent) does not exist")
                         }
-                        guard account.covers(unitPath: parentPath) else {
-                            throw ProtocolError(.denied, "unit \(parent) is outside your scope")
-                        }
+                        try Scope.require(account, covers: parent, path: parentPath)
                         path = parentPath + "/" + code
                     }
                     try connection.query(
@@ -55,7 +53,7 @@ enum UnitCommands {
                 return try result.rows.first.map { row in try (0..<6).map { try row.decode($0, as: String.self) } }
             }
             guard let row else { throw ProtocolError(.notFound, "unit \(code) does not exist") }
-            guard account.covers(unitPath: row[5]) else { throw ProtocolError(.denied, "unit \(code) is outside your scope") }
+            try Scope.require(account, covers: code, path: row[5])
             return .table(DataTable(columns: columns, rows: [row]))
         },
         CommandSpec(name: "UNIT LIST", usage: "UNIT LIST [parent=<unit>]", summary: "units in your scope (children of a parent)", roles: Set(Role.allCases), changesState: false) { request, session, context in
