@@ -165,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "CadreflowServerTests",
             dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting",
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .testTarget(

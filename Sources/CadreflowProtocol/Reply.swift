@@ -49,14 +49,16 @@ public enum ReplyEncoder {
         }
     }
 
+    /// The text with line breaks turned into spaces (a reply line stays one line).
     private static func oneLine(_ text: String) -> String {
-        String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else { return text }
+        return String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
     }
 
     static func text(_ reply: Reply) -> String {
         switch reply {
         case .ok(let text):
-            return text.isEmpty ? "OK\n" : "OK \(oneLine(text))\n"
+            return text.isEmpty ? "OK\n" : "OK " + oneLine(text) + "\n"
         case .error(let error):
             return "ERR \(error.code.rawValue) \(oneLine(error.message))\n"
         case .go(let text):
@@ -75,7 +77,9 @@ public enum ReplyEncoder {
 
     /// Escapes tab, newline, carriage return and backslash in a DATA field.
     public static func escapeField(_ field: String) -> String {
-        guard field.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\\" || $0 == "\r" }) else { return field }
+        guard field.utf8.contains(where: { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\r") }) else {
+            return field
+        }
         var out = ""
         for character in field {
             switch character {

@@ -17,12 +17,13 @@ struct CommandRouter: Sendable {
 
     /// The command a request names, or `ERR UNKNOWN`.
     func route(_ request: Request) throws(ProtocolError) -> CommandSpec {
-        if let spec = byName["\(request.command) \(request.subcommand)"] { return spec }
-        if let spec = byName[request.command] { return spec }
-        let known = byName.keys.contains { $0.hasPrefix(request.command + " ") }
+        let command = request.command
+        if request.words.count > 1, let spec = byName[command + " " + request.subcommand] { return spec }
+        if let spec = byName[command] { return spec }
+        let known = byName.keys.contains { $0.hasPrefix(command + " ") }
         if known {
-            throw ProtocolError(.unknown, "\(request.command) \(request.subcommand): unknown subcommand (try HELP \(request.command))")
+            throw ProtocolError(.unknown, "\(command) \(request.subcommand): unknown subcommand (try HELP \(command))")
         }
-        throw ProtocolError(.unknown, "unknown command \(request.command.isEmpty ? "(empty line)" : request.command) (try HELP)")
+        throw ProtocolError(.unknown, "unknown command \(command.isEmpty ? "(empty line)" : command) (try HELP)")
     }
 }

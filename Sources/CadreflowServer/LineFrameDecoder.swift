@@ -48,35 +48,3 @@ final class LineFrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 }
-
-/// Gathers the lines decoded from one socket read into one message, so that a pipelined
-/// burst is handled as a batch and answered with a single write.
-final class FrameBatcher: ChannelInboundHandler {
-    typealias InboundIn = LineFrame
-    typealias InboundOut = [LineFrame]
-
-    private var pending: [LineFrame] = []
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        pending.append(unwrapInboundIn(data))
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if !pending.isEmpty {
-            let batch = pending
-            pending.removeAll(keepingCapacity: true)
-            context.fireChannelRead(wrapInboundOut(batch))
-        }
-        context.fireChannelReadComplete()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        // Complete lines that arrived with the close still count as requests.
-        if !pending.isEmpty {
-            let batch = pending
-            pending.removeAll()
-            context.fireChannelRead(wrapInboundOut(batch))
-        }
-        context.fireChannelInactive()
-    }
-}

@@ -6,68 +6,68 @@ import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
-/// The admin protocol's TCP listener (SwiftNIO): one task per connection.
+/// The admin protocol's TCP listener (SwiftNIO): a ``ConnectionHandler`` per connection.
 public enum ProtocolServer {
     /// Binds `host:port` and serves until the task is cancelled. `onReady` receives the
     /// bound address once connections are accepted (port 0 picks a free port).
     public static func run(host: String, port: Int, context: ServerContext, tls: TLSSettings? = nil, onReady: @Sendable (SocketAddress) -> Void) async throws {
         let limits = context.limits
+        let router = CommandRouter.standard
+        let parser = RequestParser(maxArguments: limits.maxArguments)
+        let open = OpenConnections()
+        let greeting = "OK cadreflow \(context.version) protocol=1\n"
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let finished = channel.eventLoop.makePromise(of: Void.self)
+                    let pipeline = channel.pipeline.syncOperations
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+                        try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
-                    if limits.idleTimeoutSeconds > 0 {
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
-                        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser())
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: limits.maxLineBytes)))
-                    try channel.pipeline.syncOperations.addHandler(FrameBatcher())
-                    return try NIOAsyncChannel<[LineFrame], ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        if let address = server.channel.localAddress { onReady(address) }
-        let router = CommandRouter.standard
-        let parser = RequestParser(maxArguments: limits.maxArguments)
-        let open = OpenConnections()
-        let listener = server.channel
-        // Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle): stop accepting,
-        // then close each connection's input so that it answers what it has read and closes.
-        try await withGracefulShutdownHandler {
-            try await serve(server, open: open, router: router, parser: parser, context: context)
-        } onGracefulShutdown: {
-            listener.close(promise: nil)
-            open.closeInputs()
-        }
-    }
-
-    private static func serve(
-        _ server: NIOAsyncChannel<NIOAsyncChannel<[LineFrame], ByteBuffer>, Never>, open: OpenConnections,
-        router: CommandRouter, parser: RequestParser, context: ServerContext
-    ) async throws {
-        let limits = context.limits
-        try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { connections in
-                for try await connection in connections {
-                    let peer = connection.channel.remoteAddress?.description ?? "unknown"
                     guard context.sessions.openConnection(limit: limits.maxConnections) else {
-                        group.addTask {
-                            try? await connection.executeThenClose { _, outbound in
-                                try await outbound.write(ByteBuffer(string: "ERR LIMIT the server has \(limits.maxConnections) connections open; try again later\n"))
-                            }
-                        }
-                        continue
+                        try pipeline.addHandler(ConnectionRefuser(message: "ERR LIMIT the server has \(limits.maxConnections) connections open; try again later\n"))
+                        channel.closeFuture.whenComplete { _ in finished.succeed(()) }
+                        return finished.futureResult
                     }
-                    let id = open.add(connection.channel)
-                    group.addTask {
-                        await ConnectionSession(context: context, router: router, parser: parser, peer: peer).run(connection)
+                    let id = open.add(channel)
+                    channel.closeFuture.whenComplete { _ in
                         open.remove(id)
                         context.sessions.closeConnection()
                     }
+                    if limits.idleTimeoutSeconds > 0 {
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
+                        try pipeline.addHandler(IdleConnectionCloser())
+                    }
+                    let peer = channel.remoteAddress?.description ?? "unknown"
+                    let executor = CommandExecutor(context: context, router: router, parser: parser, peer: peer)
+                    try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: limits.maxLineBytes)))
+                    try pipeline.addHandler(ConnectionHandler(executor: executor, greeting: greeting, finished: finished))
+                    return finished.futureResult
+                }
+            }
+        if let address = server.channel.localAddress { onReady(address) }
+        let listener = server.channel
+        // Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle): stop accepting,
+        // then ask each connection to answer what it has read and close.
+        try await withGracefulShutdownHandler {
+            try await serve(server)
+        } onGracefulShutdown: {
+            listener.close(promise: nil)
+            open.quiesce()
+        }
+    }
+
+    /// Accepts connections until the listener closes, then waits until every connection
+    /// has closed and none of their commands is still running.
+    private static func serve(_ server: NIOAsyncChannel<EventLoopFuture<Void>, Never>) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await finished in connections {
+                    group.addTask { try? await finished.get() }
                 }
             }
         }
@@ -105,10 +105,10 @@ final class OpenConnections: Sendable {
         _ = channels.withLock { $0.open.removeValue(forKey: id) }
     }
 
-    /// Ends every connection's input: each answers the requests it has read, then closes.
-    func closeInputs() {
+    /// Asks every connection to answer the requests it has read, then close.
+    func quiesce() {
         for channel in channels.withLock({ Array($0.open.values) }) {
-            channel.close(mode: .input, promise: nil)
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
     }
 }

@@ -15,7 +15,7 @@ struct ProtocolBench: AsyncParsableCommand {
         abstract: "Protocol ops/s and p50/p99 latency next to redis-server answering PING to the same client."
     )
 
-    @Option(help: "Requests per connection.") var requests = 4_000
+    @Option(help: "Seconds per figure.") var seconds = 3.0
     @Option(help: "Requests per pipelined group.") var depth = 16
 
     func run() async throws {
@@ -55,10 +55,9 @@ struct ProtocolBench: AsyncParsableCommand {
         var rows: [[String]] = [["figure", "cadreflow", "p50 / p99 ms", "redis PING", "p50 / p99 ms", "ratio"]]
         for connections in [1, 50] {
             for pipeline in [1, depth] {
-                let perConnection = connections == 1 ? requests * 5 : requests
-                let redisFigures = try ProtocolLoad.run(port: redisPort, connections: connections, requests: perConnection, pipeline: pipeline, login: [], request: "PING")
+                let redisFigures = try ProtocolLoad.run(port: redisPort, connections: connections, seconds: seconds, pipeline: pipeline, login: [], request: "PING")
                 for (name, request) in [("PING", "PING"), ("UNIT SHOW (database read)", "UNIT SHOW HN")] {
-                    let ours = try ProtocolLoad.run(port: port, connections: connections, requests: perConnection, pipeline: pipeline, login: login, request: request)
+                    let ours = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, request: request)
                     rows.append([
                         "\(name), \(connections) conn, \(pipeline == 1 ? "one at a time" : "pipelined ×\(pipeline)")",
                         FigureTable.format(ours.operationsPerSecond) + "/s", String(format: "%.2f / %.2f", ours.p50Milliseconds, ours.p99Milliseconds),

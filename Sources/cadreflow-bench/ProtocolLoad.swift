@@ -1,8 +1,8 @@
 import Foundation
 
 /// A load generator for line protocols (ours, or anything answering one line per request):
-/// N connections on their own threads, each sending `requests` requests, either one at a
-/// time or in pipelined groups, recording per-request (or per-group) latency.
+/// N connections on their own threads, each sending requests for a fixed time, either one
+/// at a time or in pipelined groups, recording per-request (or per-group) latency.
 enum ProtocolLoad {
     struct Figures {
         var operationsPerSecond: Double
@@ -10,45 +10,71 @@ enum ProtocolLoad {
         var p99Milliseconds: Double
     }
 
-    /// Runs the load. `login` lines are sent first on each connection (not measured).
-    /// Every reply must be one line or a DATA block.
-    static func run(port: Int, connections: Int, requests: Int, pipeline: Int, login: [String], request: String) throws -> Figures {
+    /// Runs the load for `seconds`. Each connection first sends its `login` lines; the
+    /// clock starts only once every connection is connected and logged in (a login is a
+    /// deliberately slow password hash and is not what is measured). Every reply must be
+    /// one line or a DATA block.
+    static func run(port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], request: String) throws -> Figures {
         let latencies = LatencyStore()
+        let counts = LatencyStore()
         let failures = LatencyStore()
-        let group = DispatchGroup()
-        let started = ContinuousClock.now
+        let ready = DispatchGroup()
+        let finished = DispatchGroup()
+        let gate = DispatchSemaphore(value: 0)
+        let deadline = DeadlineBox()
         for _ in 0..<connections {
-            group.enter()
+            ready.enter()
+            finished.enter()
             Thread.detachNewThread {
-                defer { group.leave() }
+                defer { finished.leave() }
+                let connection: LineConnection
                 do {
-                    let connection = try LineConnection(port: port)
+                    connection = try LineConnection(port: port)
                     for line in login { _ = try connection.roundTrip([line]) }
-                    var done = 0
-                    var local: [Double] = []
-                    local.reserveCapacity(requests / max(1, pipeline) + 1)
-                    while done < requests {
-                        let count = min(pipeline, requests - done)
+                } catch {
+                    failures.add([1])
+                    ready.leave()
+                    return
+                }
+                ready.leave()
+                gate.wait()
+                let group = Array(repeating: request, count: pipeline)
+                var done = 0
+                var local: [Double] = []
+                do {
+                    while ContinuousClock.now < deadline.value {
                         let begin = ContinuousClock.now
-                        _ = try connection.roundTrip(Array(repeating: request, count: count))
+                        _ = try connection.roundTrip(group)
                         let duration = ContinuousClock.now - begin
                         local.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
-                        done += count
+                        done += pipeline
                     }
-                    latencies.add(local)
                 } catch {
                     failures.add([1])
                 }
+                latencies.add(local)
+                counts.add([Double(done)])
             }
         }
-        group.wait()
+        ready.wait()
+        let started = ContinuousClock.now
+        deadline.value = started + .milliseconds(Int(seconds * 1000))
+        for _ in 0..<connections { gate.signal() }
+        finished.wait()
         let duration = ContinuousClock.now - started
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let elapsed = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         guard failures.values.isEmpty else { throw ValidationFailure("\(failures.values.count) connections failed") }
         let sorted = latencies.values.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return Figures(operationsPerSecond: Double(connections * requests) / seconds, p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99))
+        let total = counts.values.reduce(0, +)
+        return Figures(operationsPerSecond: total / elapsed, p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99))
     }
+}
+
+/// The end of a load run, set once before the clients are let go.
+final class DeadlineBox: @unchecked Sendable {
+    // @unchecked: written once before `gate` releases the readers (the semaphore orders it).
+    var value = ContinuousClock.now
 }
 
 /// Latencies gathered from many threads.

@@ -19,6 +19,10 @@ struct RequestParserTests {
         #expect(try parser.parse(#"AUTH admin "p a=ss""#).words == ["AUTH", "admin", "p a=ss"])
         #expect(try parser.parse("ASSESS SELF CB1 2024-05 note=").option("note") == "")
         #expect(try parser.parse("X a=b=c").option("a") == "b=c")
+        #expect(try parser.parse("X tên=Hà").option("tên") == "Hà")
+        #expect(try parser.parse("X a.b=c").words == ["X", "a.b=c"])
+        #expect(try parser.parse(#"X "" "ends with \\" k="""#).words == ["X", "", "ends with \\"])
+        #expect(try parser.parse(#"X k="" "#).option("k") == "")
     }
 
     @Test("Bytes: a trailing CR is ignored; invalid UTF-8 is a syntax error")
@@ -28,11 +32,13 @@ struct RequestParserTests {
         #expect(error?.code == .syntax)
     }
 
-    @Test("Syntax errors name the column", arguments: [
-        (#"UNIT ADD X name="no end"#, "unterminated quote"),
-        (#"UNIT ADD X name="bad \q escape""#, "unknown escape"),
-        (#"UNIT ADD X name=ab"c"#, "quote inside a word"),
-        (#"UNIT ADD X name="a"b"#, "text after a closing quote"),
+    @Test("Syntax errors name the column, counted in characters", arguments: [
+        (#"UNIT ADD X name="no end"#, "column 17: unterminated quote"),
+        (#"UNIT ADD X name="bad \q escape""#, "column 22: unknown escape \\q"),
+        (#"UNIT ADD X name=ab"c"#, "column 19: a quote inside a word"),
+        (#"UNIT ADD X name="a"b"#, "column 20: text after a closing quote"),
+        (#"UNIT ADD Hà name="Hạ"Nội"#, "column 22: text after a closing quote"),
+        (#"UNIT ADD Hà name="x \ạ""#, "column 21: unknown escape \\ạ"),
     ])
     func syntaxErrors(line: String, message: String) {
         let error = #expect(throws: ProtocolError.self) { try parser.parse(line) }

@@ -18,19 +18,22 @@ struct RobustnessTests {
         #expect(try await client.send("PING") == ["OK PONG"])
     }
 
-    @Test("Pipelined requests get their replies in order")
+    @Test("Pipelined requests get their replies in order, database commands among them, past the read-ahead limit")
     func pipelining() async throws {
         let server = try await ServerHarness.start()
         defer { server.stop() }
         let client = try await server.admin()
-        let lines = (0..<500).map { $0 % 3 == 0 ? "PING" : ($0 % 3 == 1 ? "NOPE" : "WHOAMI") }
+        _ = try await client.send(#"UNIT ADD HN name="Hà Nội""#)
+        // More lines than the server queues behind a running command, so reading pauses and resumes.
+        let lines = (0..<3_000).map { ["PING", "NOPE", "WHOAMI", "UNIT SHOW HN"][$0 % 4] }
         try await client.sendRaw(Array(lines.map { $0 + "\n" }.joined().utf8))
         for (index, _) in lines.enumerated() {
             let reply = try await client.reply()
-            switch index % 3 {
+            switch index % 4 {
             case 0: #expect(reply == ["OK PONG"])
             case 1: #expect(reply.first?.hasPrefix("ERR UNKNOWN") == true)
-            default: #expect(reply.first == "DATA 2")
+            case 2: #expect(reply.first == "DATA 2")
+            default: #expect(reply.first?.hasPrefix("DATA ") == true && reply.contains { $0.contains("Hà Nội") })
             }
         }
     }

@@ -17,7 +17,15 @@ struct ServerHarness {
     let task: Task<Void, any Error>
     static let adminPassword = "admin-password-1"
 
-    static func start(limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil) async throws -> ServerHarness {
+    /// A migrated database with the admin account, and a server context on it.
+    struct Parts {
+        let database: TestDatabase
+        let pool: PostgresPool
+        let engine: WorkflowEngine
+        let context: ServerContext
+    }
+
+    static func prepare(limits: ProtocolLimits = ServerHarness.limits()) async throws -> Parts {
         let database = try TestCluster.shared().makeDatabase(prefix: "server")
         try Migrator(migrations: Migration.bundled()).migrate(database.connect())
         let pool = database.pool(size: 6)
@@ -29,16 +37,21 @@ struct ServerHarness {
         let accounts = AccountStore(pool: pool, lockout: .init(failures: 5, seconds: 900))
         try await accounts.bootstrapAdmin(password: adminPassword, logger: logger)
         let context = ServerContext(pool: pool, engine: engine, scheduler: scheduler, accounts: accounts, limits: limits, version: "test", logger: logger)
+        return Parts(database: database, pool: pool, engine: engine, context: context)
+    }
+
+    static func start(limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil) async throws -> ServerHarness {
+        let parts = try await prepare(limits: limits)
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }
-            try await ProtocolServer.run(host: "127.0.0.1", port: 0, context: context, tls: tls) { address in
+            try await ProtocolServer.run(host: "127.0.0.1", port: 0, context: parts.context, tls: tls) { address in
                 continuation.yield(address.port ?? 0)
             }
         }
         var port = 0
         for await bound in ready { port = bound; break }
-        return ServerHarness(database: database, pool: pool, engine: engine, port: port, task: task)
+        return ServerHarness(database: parts.database, pool: parts.pool, engine: parts.engine, port: port, task: task)
     }
 
     static func limits(maxLineBytes: Int = 16_384, maxConnections: Int = 1_000, idle: Int = 0, maxUploadBytes: Int = 10_000_000) -> ProtocolLimits {
@@ -170,6 +183,25 @@ final class TestClient: @unchecked Sendable {
     /// Reads the next reply.
     func reply() async throws -> [String] {
         try await onQueue { try self.readReplyLines() }
+    }
+
+    /// Ends what this client sends (a half close); replies can still arrive.
+    func finishSending() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    /// Reads replies until the server closes the connection.
+    func repliesUntilClosed() async throws -> [[String]] {
+        try await onQueue {
+            var replies: [[String]] = []
+            while true {
+                do {
+                    replies.append(try self.readReplyLines())
+                } catch {
+                    return replies
+                }
+            }
+        }
     }
 
     /// Closes the connection now.

@@ -2,8 +2,13 @@ import CadreflowProtocol
 
 /// One command of the protocol: its name, who may run it, whether it changes state
 /// (and so is audited), and its handler.
+///
+/// A command that needs neither the database nor any other waiting (PING, HELP …) has an
+/// `inline` handler: the connection answers it on its event loop, the way Redis answers,
+/// without a hop to a task. Every other command runs as a task.
 struct CommandSpec: Sendable {
     typealias Handler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
+    typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws -> Reply
 
     /// `UNIT ADD`, `PING` …
     let name: String
@@ -16,6 +21,30 @@ struct CommandSpec: Sendable {
     /// Audited when true.
     let changesState: Bool
     let run: Handler
+    /// The same handler without suspension points, for commands that never wait.
+    let inline: InlineHandler?
+
+    /// A command that runs as a task (it reads or writes the database).
+    init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, run: @escaping Handler) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.roles = roles
+        self.changesState = changesState
+        self.run = run
+        self.inline = nil
+    }
+
+    /// A command answered on the connection's event loop (it never waits).
+    init(name: String, usage: String, summary: String, roles: Set<Role>?, inline: @escaping InlineHandler) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.roles = roles
+        self.changesState = false
+        self.run = { request, session, context in try inline(request, &session, context) }
+        self.inline = inline
+    }
 }
 
 /// Reads options and positional words with errors that name the field.
