@@ -11,7 +11,7 @@ import NIOCore
 /// replies keep the order of requests and an upload's lines reach the upload. While that
 /// queue is long, the handler stops reading from the socket (back pressure).
 final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = LineFrame
+    typealias InboundIn = [LineFrame]
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -49,7 +49,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        queued.append(unwrapInboundIn(data))
+        queued.append(contentsOf: unwrapInboundIn(data))
         if !waiting { answerQueued(context: context) }
     }
 
@@ -179,7 +179,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
 /// Answers a connection over the server's cap with one error line, then closes it.
 final class ConnectionRefuser: ChannelInboundHandler {
-    typealias InboundIn = LineFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let message: String

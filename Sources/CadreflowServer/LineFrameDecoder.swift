@@ -8,11 +8,13 @@ public enum LineFrame: Sendable {
     case overlong
 }
 
-/// Splits the byte stream into `\n`-terminated lines, up to a maximum length. An overlong
-/// line is discarded as it streams in (memory stays bounded) and reported once, when its
-/// end arrives, so that every request still gets exactly one reply in order.
+/// Splits the byte stream into `\n`-terminated lines, up to a maximum length, and passes
+/// on all the complete lines of one read together (a pipelined burst travels the channel
+/// pipeline once). An overlong line is discarded as it streams in (memory stays bounded)
+/// and reported once, when its end arrives, so that every request still gets exactly one
+/// reply in order.
 final class LineFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = LineFrame
+    typealias InboundOut = [LineFrame]
 
     private let maxLength: Int
     private var discarding = false
@@ -22,23 +24,22 @@ final class LineFrameDecoder: ByteToMessageDecoder {
     }
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+        var frames: [LineFrame] = []
+        while let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
             let length = newline - buffer.readerIndex
             if discarding || length > maxLength {
-                buffer.moveReaderIndex(forwardBy: length + 1)
                 discarding = false
-                context.fireChannelRead(wrapInboundOut(.overlong))
-                return .continue
+                frames.append(.overlong)
+            } else {
+                frames.append(.line(buffer.getSlice(at: buffer.readerIndex, length: length) ?? ByteBuffer()))
             }
-            let line = buffer.getSlice(at: buffer.readerIndex, length: length) ?? ByteBuffer()
             buffer.moveReaderIndex(forwardBy: length + 1)
-            context.fireChannelRead(wrapInboundOut(.line(line)))
-            return .continue
         }
         if buffer.readableBytes > maxLength {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             discarding = true
         }
+        if !frames.isEmpty { context.fireChannelRead(wrapInboundOut(frames)) }
         return .needMoreData
     }
 
