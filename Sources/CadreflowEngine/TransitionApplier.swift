@@ -84,6 +84,15 @@ struct TransitionApplier {
         return .success(Applied(outcome: outcome, record: record))
     }
 
+    /// Whether `command` would run no guard or effect hook (hooks read and write inside the
+    /// transaction, so they need it open before they run).
+    func runsWithoutHooks(_ command: TransitionCommand, on snapshot: InstanceSnapshot) -> Bool {
+        guard let transition = context.catalog.definition(snapshot.workflow, version: snapshot.definitionVersion)?.transition(named: command.transition) else {
+            return false
+        }
+        return transition.guardHook == nil && transition.effectHook == nil
+    }
+
     /// The statement that locks the instances named by `refs`, in id order (so concurrent
     /// batches cannot deadlock on each other), and returns them.
     static func lockStatement(_ refs: [InstanceRef]) -> PostgresStatement {
@@ -134,9 +143,24 @@ struct InstanceIndex {
     private var byID: [Int64: InstanceSnapshot] = [:]
     private var idByKey: [String: Int64] = [:]
 
+    var count: Int { byID.count }
+
+    var snapshots: [InstanceSnapshot] { Array(byID.values) }
+
     mutating func store(_ snapshot: InstanceSnapshot) {
         byID[snapshot.id] = snapshot
         idByKey[snapshot.key] = snapshot.id
+    }
+
+    mutating func remove(_ ref: InstanceRef) {
+        guard let snapshot = self[ref] else { return }
+        byID[snapshot.id] = nil
+        idByKey[snapshot.key] = nil
+    }
+
+    mutating func removeAll() {
+        byID.removeAll()
+        idByKey.removeAll()
     }
 
     subscript(ref: InstanceRef) -> InstanceSnapshot? {

@@ -7,6 +7,14 @@ import Synchronization
 /// transition queued while its last transaction was in flight and applies them together
 /// in one transaction (one lock query, one pipelined batch of writes, one COMMIT).
 ///
+/// An instance always goes to the same lane, so the lane remembers the state it last
+/// committed for each instance. A batch whose instances are all remembered, and whose
+/// transitions run no hooks and carry no idempotency key, is decided from that state and
+/// sent as one round trip (BEGIN, writes, COMMIT) with no lock query: the UPDATE checks
+/// every instance's version and fails the transaction when another writer (a bulk
+/// operation, a timer, a second service) moved one first. Then the batch is forgotten,
+/// and applied again the locking way. Refusals are always decided on locked rows.
+///
 /// Each reply is sent only after the COMMIT that made it durable. When a batch fails as
 /// a whole (a hook's write broke a constraint, say), it is rolled back and its commands
 /// are applied again one by one, so one bad transition never fails its batch-mates.
@@ -32,6 +40,10 @@ final class TransitionLane: @unchecked Sendable {
     private let logger: Logger
     private let inbox = Mutex(Inbox())
     private var connection: PostgresConnection?
+    /// The state each instance was left in by this lane's last commit that moved it.
+    private var known = InstanceIndex()
+    /// Instances remembered at most (the memory is simply dropped when full).
+    static let knownLimit = 100_000
     /// Transactions committed and the transitions they carried (for group-commit figures).
     let committedBatches = Atomic<Int>(0)
     let committedCommands = Atomic<Int>(0)
@@ -117,11 +129,55 @@ final class TransitionLane: @unchecked Sendable {
         }
     }
 
-    /// One transaction for the whole batch, in two round trips: BEGIN with the row locks
-    /// and idempotency look-ups, then every write with the COMMIT. Throws when the batch
-    /// cannot commit as a whole.
+    /// One transaction for the whole batch: from remembered state in one round trip when it
+    /// can, else with row locks in two. Throws when the batch cannot commit as a whole.
     private func applyTogether(_ commands: [TransitionCommand]) throws -> [Result<TransitionOutcome, EngineError>] {
         let connection = try liveConnection()
+        if let outcomes = try applyFromKnownState(commands, connection: connection) {
+            return outcomes.map { .success($0) }
+        }
+        return try applyLocked(commands, connection: connection)
+    }
+
+    /// The one-round-trip path: nil when the batch does not qualify or its remembered state
+    /// turned out stale (nothing was written then).
+    private func applyFromKnownState(_ commands: [TransitionCommand], connection: PostgresConnection) throws -> [TransitionOutcome]? {
+        var instances = InstanceIndex()
+        for command in commands {
+            guard command.idempotencyKey == nil, let snapshot = known[command.instance] else { return nil }
+            instances.store(snapshot)
+        }
+        var outcomes: [TransitionOutcome] = []
+        var writes = TransitionWrites()
+        for command in commands {
+            guard let snapshot = instances[command.instance], applier.runsWithoutHooks(command, on: snapshot),
+                  case .success(let applied) = try applier.apply(command, to: snapshot, connection: connection)
+            else { return nil }
+            outcomes.append(applied.outcome)
+            writes.add(applied.record)
+            instances.store(applied.outcome.instance)
+        }
+        do {
+            try writes.send(on: connection, begin: true, commit: true)
+        } catch let error as PostgresError where !error.isConnectionFailure {
+            if !connection.isBroken, connection.isInTransaction { try connection.execute("ROLLBACK") }
+            for command in commands { known.remove(command.instance) }
+            return nil
+        }
+        committedBatches.add(1, ordering: .relaxed)
+        committedCommands.add(commands.count, ordering: .relaxed)
+        remember(outcomes.map(\.instance))
+        return outcomes
+    }
+
+    private func remember(_ snapshots: [InstanceSnapshot]) {
+        if known.count + snapshots.count > Self.knownLimit { known.removeAll() }
+        for snapshot in snapshots { known.store(snapshot) }
+    }
+
+    /// The locking path: BEGIN with the row locks and idempotency look-ups, then every
+    /// write with the COMMIT.
+    private func applyLocked(_ commands: [TransitionCommand], connection: PostgresConnection) throws -> [Result<TransitionOutcome, EngineError>] {
         let keys = commands.compactMap(\.idempotencyKey)
         var reads = [PostgresStatement(sql: "BEGIN", parameters: []), TransitionApplier.lockStatement(commands.map(\.instance))]
         if !keys.isEmpty { reads.append(TransitionApplier.replayStatement(keys)) }
@@ -153,9 +209,16 @@ final class TransitionLane: @unchecked Sendable {
                 }
             }
         }
-        try writes.send(on: connection, commit: true)
+        do {
+            try writes.send(on: connection, commit: true)
+        } catch {
+            for command in commands { known.remove(command.instance) }
+            throw error
+        }
         committedBatches.add(1, ordering: .relaxed)
         committedCommands.add(commands.count, ordering: .relaxed)
+        // Every locked instance, as the batch left it (replays report older states).
+        remember(instances.snapshots)
         return results
     }
 }

@@ -22,8 +22,9 @@ struct TransitionRecord {
 }
 
 /// The writes of many transitions as a few set-based statements (`unnest` of arrays):
-/// one UPDATE of the instances, one INSERT of history rows, one DELETE and one INSERT of
-/// timers, one INSERT of idempotency records — however many transitions the batch holds.
+/// one statement updating the instances and inserting the history rows, one DELETE and
+/// one INSERT of timers, one INSERT of idempotency records — however many transitions the
+/// batch holds.
 /// An instance moved several times in one batch is updated once, to its last state.
 struct TransitionWrites {
     private var records: [TransitionRecord] = []
@@ -33,9 +34,6 @@ struct TransitionWrites {
     }
 
     var isEmpty: Bool { records.isEmpty }
-
-    /// The number of instances the UPDATE must touch (checked against its row count).
-    var instanceCount: Int { Set(records.map(\.after.id)).count }
 
     /// The statements, the UPDATE first.
     func statements() -> [PostgresStatement] {
@@ -57,46 +55,46 @@ struct TransitionWrites {
             // A lone transition: plain statements plan faster than the set-based forms.
             statements = [
                 PostgresStatement(
-                    "UPDATE workflow_instances SET state = $2, version = $3, data = $4::jsonb, updated_at = $6 WHERE id = $1 AND version = $5",
-                    only.after.id, only.after.state, only.after.version, InstanceData.encode(only.after.data), only.lockedVersion, only.at
-                ),
-                PostgresStatement(
                     """
-                    INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+                    WITH moved AS (
+                        UPDATE workflow_instances SET state = $2, version = $3, data = $4::jsonb, updated_at = $6 WHERE id = $1 AND version = $5 RETURNING 1),
+                    logged AS (
+                        INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
+                        VALUES ($1, $3, $7, $8, $2, $9, $10, $11, $12::jsonb, $13, $6))
+                    SELECT workflow_expect_rows(count(*), 1) FROM moved
                     """,
-                    only.after.id, only.after.version, only.transition, only.from, only.after.state, only.actor.name, only.actor.role,
-                    only.reason, only.payload, only.requestID, only.at
+                    only.after.id, only.after.state, only.after.version, InstanceData.encode(only.after.data), only.lockedVersion, only.at,
+                    only.transition, only.from, only.actor.name, only.actor.role, only.reason, only.payload, only.requestID
                 ),
             ]
         } else {
-            statements = setBasedWrites(finals: finals, locked: locked)
+            statements = [setBasedWrite(finals: finals, locked: locked)]
         }
         statements += timerAndIdempotencyWrites(order: order, finals: finals, cancel: cancel)
         return statements
     }
 
-    private func setBasedWrites(finals: [TransitionRecord], locked: [Int64: Int64]) -> [PostgresStatement] {
-        [
-            PostgresStatement(
-                """
+    /// The instances' UPDATE (checked against their versions) and the history rows, as
+    /// one statement.
+    private func setBasedWrite(finals: [TransitionRecord], locked: [Int64: Int64]) -> PostgresStatement {
+        PostgresStatement(
+            """
+            WITH moved AS (
                 UPDATE workflow_instances i SET state = d.state, version = d.version, data = d.data, updated_at = d.at
                 FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::jsonb[], $5::bigint[], $6::timestamptz[]) AS d(id, state, version, data, locked, at)
                 WHERE i.id = d.id AND i.version = d.locked
-                """,
-                finals.map(\.after.id), finals.map(\.after.state), finals.map(\.after.version),
-                finals.map { InstanceData.encode($0.after.data) }, finals.map { locked[$0.after.id] ?? 0 }, finals.map(\.at)
-            ),
-            PostgresStatement(
-                """
+                RETURNING 1),
+            logged AS (
                 INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
-                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[])
-                """,
-                records.map(\.after.id), records.map(\.after.version), records.map(\.transition), records.map(\.from),
-                records.map(\.after.state), records.map(\.actor.name), records.map(\.actor.role), records.map(\.reason),
-                records.map(\.payload), records.map(\.requestID), records.map(\.at)
-            ),
-        ]
+                SELECT * FROM unnest($8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[], $17::text[], $18::timestamptz[]))
+            SELECT workflow_expect_rows(count(*), $7) FROM moved
+            """,
+            finals.map(\.after.id), finals.map(\.after.state), finals.map(\.after.version),
+            finals.map { InstanceData.encode($0.after.data) }, finals.map { locked[$0.after.id] ?? 0 }, finals.map(\.at), finals.count,
+            records.map(\.after.id), records.map(\.after.version), records.map(\.transition), records.map(\.from),
+            records.map(\.after.state), records.map(\.actor.name), records.map(\.actor.role), records.map(\.reason),
+            records.map(\.payload), records.map(\.requestID), records.map(\.at)
+        )
     }
 
     private func timerAndIdempotencyWrites(order: [Int64], finals: [TransitionRecord], cancel: Set<Int64>) -> [PostgresStatement] {
@@ -121,18 +119,17 @@ struct TransitionWrites {
         return statements
     }
 
-    /// Sends the statements (and, when given, a final COMMIT) in one pipeline; throws the
-    /// first failure, or when the UPDATE did not find every instance at its locked version.
-    func send(on connection: PostgresConnection, commit: Bool) throws {
+    /// Sends the statements (with a BEGIN before and a COMMIT after, when asked) in one
+    /// pipeline; throws the first failure. The UPDATE fails the transaction itself when an
+    /// instance is no longer at the version it was decided on (`workflow_expect_rows`).
+    func send(on connection: PostgresConnection, begin: Bool = false, commit: Bool) throws {
         var batch = statements()
+        if begin { batch.insert(PostgresStatement(sql: "BEGIN", parameters: []), at: 0) }
         if commit { batch.append(PostgresStatement(sql: "COMMIT", parameters: [])) }
         guard !batch.isEmpty else { return }
         let results = try connection.pipeline(batch, mode: .atomic)
         for result in results {
             if case .failure(let error) = result { throw error }
-        }
-        if !isEmpty, case .success(let update) = results[0], update.affectedRows != instanceCount {
-            throw PostgresError(code: .serializationFailure, message: "an instance changed under its lock (\(update.affectedRows) of \(instanceCount) updated)")
         }
     }
 }

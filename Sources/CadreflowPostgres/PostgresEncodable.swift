@@ -85,22 +85,32 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
 
 extension Array: PostgresEncodable where Element: PostgresEncodable {
     /// An array literal (`{"a","b",NULL}`) for parameters such as `$1::bigint[]`.
+    /// Built as UTF-8 bytes: batches send arrays of thousands of elements.
     public var postgresText: String? {
-        var text = "{"
-        for (index, element) in enumerated() {
-            if index > 0 { text.append(",") }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + count * 8)
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for element in self {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
             guard let item = element.postgresText else {
-                text.append("NULL")
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text.append("\"")
-            for character in item.unicodeScalars {
-                if character == "\"" || character == "\\" { text.append("\\") }
-                text.unicodeScalars.append(character)
+            bytes.append(UInt8(ascii: "\""))
+            let utf8 = item.utf8
+            if utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                    bytes.append(byte)
+                }
+            } else {
+                bytes.append(contentsOf: utf8)
             }
-            text.append("\"")
+            bytes.append(UInt8(ascii: "\""))
         }
-        text.append("}")
-        return text
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -34,6 +34,32 @@ struct TransitionTests {
         #expect(try h.count("SELECT count(*) FROM workflow_timers") == 0)
     }
 
+    @Test("State a lane remembers but another writer changed is caught by the version check and decided again on the locked row")
+    func staleRememberedState() async throws {
+        let h = try await EngineHarness(lanes: 1)
+        defer { h.shutdown() }
+        // Moved elsewhere to a state where the next transition is illegal: refused, nothing written.
+        try await h.engine.create(workflow: "review", key: "review/s", actor: manager)
+        _ = try await h.engine.transition(TransitionCommand(instance: .key("review/s"), transition: "submit", actor: manager, fields: ["score": "70"]))
+        #expect(try await h.engine.bulkTransition(workflow: "review", transition: "reject", filter: BulkFilter(keyPrefix: "review/s"), actor: manager, reason: "late") == 1)
+        let refused = await #expect(throws: EngineError.self) {
+            try await h.engine.transition(TransitionCommand(instance: .key("review/s"), transition: "remind", actor: .system))
+        }
+        #expect(refused?.refusal?.currentState == "rejected")
+        #expect(try await h.engine.history(.key("review/s")).map(\.transition) == ["create", "submit", "reject"])
+
+        // Moved elsewhere within the same state: the transition applies on top, no version lost.
+        try await h.engine.create(workflow: "review", key: "review/t", actor: manager)
+        _ = try await h.engine.transition(TransitionCommand(instance: .key("review/t"), transition: "submit", actor: manager, fields: ["score": "70"]))
+        #expect(try await h.engine.bulkTransition(workflow: "review", transition: "remind", filter: BulkFilter(keyPrefix: "review/t"), actor: .system) == 1)
+        let reminded = try await h.engine.transition(TransitionCommand(instance: .key("review/t"), transition: "remind", actor: .system))
+        #expect(reminded.instance.version == 4)
+        let history = try await h.engine.history(.key("review/t"))
+        #expect(history.map(\.seq) == [1, 2, 3, 4])
+        #expect(history.map(\.transition) == ["create", "submit", "remind", "remind"])
+        #expect(try await h.engine.instance(.key("review/t")).version == 4)
+    }
+
     @Test("An illegal transition is refused with the current state and legal transitions, and changes nothing")
     func illegal() async throws {
         let h = try await EngineHarness()
