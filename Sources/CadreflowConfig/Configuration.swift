@@ -64,7 +64,7 @@ public struct Configuration: Sendable, Equatable {
         /// `schedules_file`: the calendar schedules (JSON).
         public var schedulesFile = "config/schedules.json"
         /// `writers`: group-commit writers, each with its own connection.
-        public var writers = 2
+        public var writers = 1
         /// `max_batch`: the most transitions one writer commits together.
         public var maxBatch = 512
         /// `tick_ms`: how often timers and schedules are checked, in milliseconds.

@@ -37,7 +37,7 @@ struct ConfigurationKey {
             .integer("security.lockout_seconds", \.security.lockoutSeconds, default: 900, 1...86_400),
             .string("engine.workflows_dir", \.engine.workflowsDir, default: "config/workflows", check: nonEmptyProblem),
             .string("engine.schedules_file", \.engine.schedulesFile, default: "config/schedules.json", check: nonEmptyProblem),
-            .integer("engine.writers", \.engine.writers, default: 2, 1...64),
+            .integer("engine.writers", \.engine.writers, default: 1, 1...64),
             .integer("engine.max_batch", \.engine.maxBatch, default: 512, 1...10_000),
             .integer("engine.tick_ms", \.engine.tickMs, default: 1_000, 10...600_000),
         ]

@@ -184,6 +184,9 @@ public final class EmbeddedCluster: Sendable {
             "port = \(options.port)",
             "max_connections = 300",
             "shared_buffers = '256MB'",
+            // Opening a month writes a million instances and history rows in one transaction:
+            // room for its WAL keeps a checkpoint (and the full-page images after it) out of it.
+            "max_wal_size = '4GB'",
             "timezone = 'UTC'",
         ]
         if !options.durable {

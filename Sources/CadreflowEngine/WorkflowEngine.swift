@@ -16,7 +16,7 @@ public final class WorkflowEngine: Sendable {
         public var timeZone: TimeZone
 
         /// Options with defaults.
-        public init(lanes: Int = 2, maxBatch: Int = 512, timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current) {
+        public init(lanes: Int = 1, maxBatch: Int = 512, timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current) {
             self.lanes = max(1, lanes)
             self.maxBatch = max(1, maxBatch)
             self.timeZone = timeZone

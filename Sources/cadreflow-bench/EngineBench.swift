@@ -24,7 +24,7 @@ struct EngineBench: AsyncParsableCommand {
     var bulkRows = 1_000_000
 
     @Option(help: "Group-commit writers (connections).")
-    var lanes = 2
+    var lanes = 1
 
     @Option(name: .customLong("database-url"), help: "Benchmark this server instead of a fresh temporary cluster.")
     var databaseURL: String?
