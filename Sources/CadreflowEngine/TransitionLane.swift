@@ -1,5 +1,8 @@
 import CadreflowPostgres
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -80,9 +83,22 @@ final class TransitionLane: @unchecked Sendable {
         queue.async { self.connection = nil }
     }
 
+    /// The longest a lane waits for a batch to refill (see ``drain()``).
+    static let refillWait = Duration.microseconds(100)
+
     private func drain() {
         dispatchPrecondition(condition: .onQueue(queue))
+        var previous = 0
         while true {
+            // Under load, the clients a commit just answered send their next transitions
+            // within microseconds: waiting briefly for as many as the last batch held makes
+            // the next batch (and its one commit) carry them too. A lone client never waits.
+            if previous > 1 {
+                let deadline = ContinuousClock.now + Self.refillWait
+                while inbox.withLock({ $0.items.count }) < previous, ContinuousClock.now < deadline {
+                    sched_yield()
+                }
+            }
             let batch = inbox.withLock { inbox -> [Pending]? in
                 if inbox.items.isEmpty {
                     inbox.draining = false
@@ -94,6 +110,7 @@ final class TransitionLane: @unchecked Sendable {
                 return batch
             }
             guard let batch else { return }
+            previous = batch.count
             process(batch)
         }
     }
