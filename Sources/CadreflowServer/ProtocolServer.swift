@@ -54,7 +54,12 @@ public enum ProtocolServer {
         // Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle): stop accepting,
         // then ask each connection to answer what it has read and close.
         try await withGracefulShutdownHandler {
-            try await serve(server)
+            // Cancelled (not a graceful shutdown): connections are closed at once.
+            try await withTaskCancellationHandler {
+                try await serve(server)
+            } onCancel: {
+                open.closeAll()
+            }
         } onGracefulShutdown: {
             listener.close(promise: nil)
             open.quiesce()
@@ -103,6 +108,13 @@ final class OpenConnections: Sendable {
 
     func remove(_ id: Int) {
         _ = channels.withLock { $0.open.removeValue(forKey: id) }
+    }
+
+    /// Closes every connection now.
+    func closeAll() {
+        for channel in channels.withLock({ Array($0.open.values) }) {
+            channel.close(promise: nil)
+        }
     }
 
     /// Asks every connection to answer the requests it has read, then close.

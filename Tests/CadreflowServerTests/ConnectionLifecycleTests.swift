@@ -23,6 +23,18 @@ struct ConnectionLifecycleTests {
         #expect(replies.last == ["OK PONG"])
     }
 
+    @Test("Cancelled, the server closes its connections at once and returns")
+    func cancellation() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.stop() }
+        let client = try await server.admin()
+        let cancelled = ContinuousClock.now
+        server.task.cancel()
+        #expect(try await client.repliesUntilClosed().isEmpty)
+        #expect(ContinuousClock.now - cancelled < .seconds(10))
+        _ = await server.task.result
+    }
+
     @Test("Graceful shutdown: connections are answered and closed, then the service returns")
     func gracefulShutdown() async throws {
         let parts = try await ServerHarness.prepare()
