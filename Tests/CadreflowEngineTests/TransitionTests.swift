@@ -60,6 +60,45 @@ struct TransitionTests {
         #expect(try await h.engine.instance(.key("review/t")).version == 4)
     }
 
+    @Test("Two engines on one database moving the same instances concurrently: every acknowledged transition is in the history, none lost")
+    func twoEnginesNoLostUpdate() async throws {
+        let h = try await EngineHarness(lanes: 2)
+        defer { h.shutdown() }
+        let other = try h.secondEngine()
+        defer { other.close() }
+        let keys = (0..<4).map { "review/race/\($0)" }
+        for key in keys {
+            try await h.engine.create(workflow: "review", key: key, actor: manager)
+            _ = try await h.engine.transition(TransitionCommand(instance: .key(key), transition: "submit", actor: manager, fields: ["score": "70"]))
+        }
+        // 16 tasks per engine, each reminding the four instances over and over: both
+        // engines' lanes remember states the other engine keeps making stale.
+        let acknowledged = try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<32 {
+                let engine = task % 2 == 0 ? h.engine : other
+                group.addTask {
+                    var done = 0
+                    for round in 0..<25 {
+                        let key = keys[(task + round) % keys.count]
+                        _ = try await engine.transition(TransitionCommand(instance: .key(key), transition: "remind", actor: .system))
+                        done += 1
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(acknowledged == 800)
+        var moved = 0
+        for key in keys {
+            let history = try await h.engine.history(.key(key))
+            #expect(history.map(\.seq) == Array(1...Int64(history.count)))
+            #expect(try await h.engine.instance(.key(key)).version == Int64(history.count))
+            moved += history.count - 2
+        }
+        #expect(moved == acknowledged)
+    }
+
     @Test("An illegal transition is refused with the current state and legal transitions, and changes nothing")
     func illegal() async throws {
         let h = try await EngineHarness()
