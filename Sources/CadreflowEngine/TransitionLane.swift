@@ -159,20 +159,18 @@ final class TransitionLane: @unchecked Sendable {
     /// The one-round-trip path: nil when the batch does not qualify or its remembered state
     /// turned out stale (nothing was written then).
     private func applyFromKnownState(_ commands: [TransitionCommand], connection: PostgresConnection) throws -> [TransitionOutcome]? {
-        var instances = InstanceIndex()
-        for command in commands {
-            guard command.idempotencyKey == nil, let snapshot = known[command.instance] else { return nil }
-            instances.store(snapshot)
-        }
+        // The batch's own moves first: an instance moved twice starts from its first move.
+        var moved = InstanceIndex()
         var outcomes: [TransitionOutcome] = []
         var writes = TransitionWrites()
         for command in commands {
-            guard let snapshot = instances[command.instance], applier.runsWithoutHooks(command, on: snapshot),
+            guard command.idempotencyKey == nil, let snapshot = moved[command.instance] ?? known[command.instance],
+                  applier.runsWithoutHooks(command, on: snapshot),
                   case .success(let applied) = try applier.apply(command, to: snapshot, connection: connection)
             else { return nil }
             outcomes.append(applied.outcome)
             writes.add(applied.record)
-            instances.store(applied.outcome.instance)
+            moved.store(applied.outcome.instance)
         }
         do {
             try writes.send(on: connection, begin: true, commit: true)

@@ -6,7 +6,7 @@ import NIOCore
 
 /// Runs one connection's requests: parses and routes a line, checks the role, answers
 /// inline commands at once (``prepare(_:session:)``, on the event loop) and runs the others
-/// (``perform(_:_:session:)``, in a task): idempotency, the handler, the audit row.
+/// (``perform(_:_:_:session:)``, in a task): idempotency, the handler, the audit row.
 struct CommandExecutor: Sendable {
     let context: ServerContext
     let router: CommandRouter
@@ -16,7 +16,7 @@ struct CommandExecutor: Sendable {
     /// What a request line needs: a reply already made, or a command to run in a task.
     enum Prepared {
         case reply(Reply)
-        case task(CommandSpec, Request)
+        case task(CommandSpec, CommandSpec.Handler, Request)
     }
 
     /// Parses, routes and checks one line; runs it at once when its command is inline.
@@ -46,39 +46,37 @@ struct CommandExecutor: Sendable {
                 return .reply(.error(.denied, "\(spec.name) is not allowed for the role \(account.role.rawValue)"))
             }
         }
-        guard let inline = spec.inline else { return .task(spec, request) }
-        do {
-            return .reply(try inline(request, &session, context))
-        } catch let error as ProtocolError {
-            return .reply(.error(error))
-        } catch {
-            return .reply(.error(.internal, "\(spec.name) failed: \(error)"))
+        switch spec.body {
+        case .task(let run):
+            return .task(spec, run, request)
+        case .inline(let answer):
+            do {
+                return .reply(try answer(request, &session, context))
+            } catch {
+                return .reply(.error(error))
+            }
         }
     }
 
     /// Runs a command that waits (database, engine): at most once per `idem=` key, audited
     /// when it changes state.
-    func perform(_ spec: CommandSpec, _ request: Request, session: inout SessionState) async -> Reply {
+    func perform(_ spec: CommandSpec, _ handler: CommandSpec.Handler, _ request: Request, session: inout SessionState) async -> Reply {
         let reply: Reply
         if spec.changesState, let key = request.option("idem"), let login = session.account?.login {
-            reply = await runOnce(spec, request, key: key, login: login, session: &session)
+            reply = await runOnce(spec, handler, request, key: key, login: login, session: &session)
         } else {
-            reply = await run(spec, request, session: &session)
+            reply = await run(spec, handler, request, session: &session)
         }
         if spec.changesState || spec.name == "AUTH" {
-            let result: String
-            switch reply {
-            case .error(let error): result = "ERR \(error.code.rawValue)"
-            case .go: result = "GO"
-            default: result = "OK"
-            }
-            await context.audit.record(login: session.account?.login ?? request.words.dropFirst().first, peer: peer, request: request, result: result)
+            await context.audit.record(login: session.account?.login ?? request.words.dropFirst().first, peer: peer, request: request, result: Self.auditResult(reply))
         }
         return reply
     }
 
     /// Runs a state-changing command sent with `idem=<key>` at most once per account and key.
-    private func runOnce(_ spec: CommandSpec, _ request: Request, key: String, login: String, session: inout SessionState) async -> Reply {
+    private func runOnce(
+        _ spec: CommandSpec, _ handler: CommandSpec.Handler, _ request: Request, key: String, login: String, session: inout SessionState
+    ) async -> Reply {
         let idempotency = RequestIdempotency(pool: context.pool)
         let command = AuditLog.masked(Request(words: request.words, options: request.options.filter { $0.key != "idem" }))
         do {
@@ -88,14 +86,14 @@ struct CommandExecutor: Sendable {
         } catch {
             return .error(.unavailable, "the database is unavailable; try again")
         }
-        let reply = await run(spec, request, session: &session)
+        let reply = await run(spec, handler, request, session: &session)
         await idempotency.remember(login: login, key: key, command: command, reply: reply)
         return reply
     }
 
-    private func run(_ spec: CommandSpec, _ request: Request, session: inout SessionState) async -> Reply {
+    private func run(_ spec: CommandSpec, _ handler: CommandSpec.Handler, _ request: Request, session: inout SessionState) async -> Reply {
         do {
-            return try await spec.run(request, &session, context)
+            return try await handler(request, &session, context)
         } catch let error as ProtocolError {
             return .error(error)
         } catch let error as PostgresError {
@@ -136,9 +134,16 @@ struct CommandExecutor: Sendable {
                 reply = .error(.internal, "the upload failed; nothing was imported")
             }
         }
-        let result: String
-        if case .error(let error) = reply { result = "ERR \(error.code.rawValue)" } else { result = "OK" }
-        await context.audit.record(login: account?.login, peer: peer, request: pending.request, result: "upload \(result)")
+        await context.audit.record(login: account?.login, peer: peer, request: pending.request, result: "upload \(Self.auditResult(reply))")
         return reply
+    }
+
+    /// The result column of the audit trail: `OK`, `GO` or `ERR CODE`.
+    private static func auditResult(_ reply: Reply) -> String {
+        switch reply {
+        case .error(let error): return "ERR \(error.code.rawValue)"
+        case .go: return "GO"
+        default: return "OK"
+        }
     }
 }

@@ -33,7 +33,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var readHeld = false
     private var sessionReleased = false
     /// Succeeds once the connection is closed and no command of it is still running.
-    let finished: EventLoopPromise<Void>
+    private let finished: EventLoopPromise<Void>
 
     init(executor: CommandExecutor, greeting: String, finished: EventLoopPromise<Void>) {
         self.executor = executor
@@ -103,9 +103,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             switch executor.prepare(frame, session: &session) {
             case .reply(let reply):
                 append(reply, context: context)
-            case .task(let spec, let request):
+            case .task(let spec, let handler, let request):
                 let executor = executor
-                runTask(context: context) { session in await executor.perform(spec, request, session: &session) }
+                runTask(context: context) { session in await executor.perform(spec, handler, request, session: &session) }
             }
         }
         if session.closing {

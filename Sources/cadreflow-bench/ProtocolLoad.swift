@@ -16,12 +16,10 @@ enum ProtocolLoad {
     /// one line or a DATA block.
     static func run(port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], request: String) throws -> Figures {
         let latencies = LatencyStore()
-        let counts = LatencyStore()
         let failures = LatencyStore()
         let ready = DispatchGroup()
         let finished = DispatchGroup()
         let gate = DispatchSemaphore(value: 0)
-        let deadline = DeadlineBox()
         for _ in 0..<connections {
             ready.enter()
             finished.enter()
@@ -38,27 +36,24 @@ enum ProtocolLoad {
                 }
                 ready.leave()
                 gate.wait()
+                let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
                 let group = Array(repeating: request, count: pipeline)
-                var done = 0
                 var local: [Double] = []
                 do {
-                    while ContinuousClock.now < deadline.value {
+                    while ContinuousClock.now < deadline {
                         let begin = ContinuousClock.now
                         _ = try connection.roundTrip(group)
                         let duration = ContinuousClock.now - begin
                         local.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
-                        done += pipeline
                     }
                 } catch {
                     failures.add([1])
                 }
                 latencies.add(local)
-                counts.add([Double(done)])
             }
         }
         ready.wait()
         let started = ContinuousClock.now
-        deadline.value = started + .milliseconds(Int(seconds * 1000))
         for _ in 0..<connections { gate.signal() }
         finished.wait()
         let duration = ContinuousClock.now - started
@@ -66,15 +61,10 @@ enum ProtocolLoad {
         guard failures.values.isEmpty else { throw ValidationFailure("\(failures.values.count) connections failed") }
         let sorted = latencies.values.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        let total = counts.values.reduce(0, +)
+        // One latency per round trip of `pipeline` requests.
+        let total = Double(sorted.count * pipeline)
         return Figures(operationsPerSecond: total / elapsed, p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99))
     }
-}
-
-/// The end of a load run, set once before the clients are let go.
-final class DeadlineBox: @unchecked Sendable {
-    // @unchecked: written once before `gate` releases the readers (the semaphore orders it).
-    var value = ContinuousClock.now
 }
 
 /// Latencies gathered from many threads.

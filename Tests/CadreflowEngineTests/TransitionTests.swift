@@ -58,6 +58,16 @@ struct TransitionTests {
         #expect(history.map(\.seq) == [1, 2, 3, 4])
         #expect(history.map(\.transition) == ["create", "submit", "remind", "remind"])
         #expect(try await h.engine.instance(.key("review/t")).version == 4)
+
+        // Moved by a writer that leaves no history row (so the history key cannot notice):
+        // the UPDATE's own version check (workflow_expect_rows) must catch it.
+        try await h.engine.create(workflow: "review", key: "review/u", actor: manager)
+        _ = try await h.engine.transition(TransitionCommand(instance: .key("review/u"), transition: "submit", actor: manager, fields: ["score": "70"]))
+        try h.database.connect().execute("UPDATE workflow_instances SET version = version + 1 WHERE key = 'review/u'")
+        let bumped = try await h.engine.transition(TransitionCommand(instance: .key("review/u"), transition: "remind", actor: .system))
+        #expect(bumped.instance.version == 4)
+        #expect(try await h.engine.instance(.key("review/u")).version == 4)
+        #expect(try await h.engine.history(.key("review/u")).map(\.seq) == [1, 2, 4])
     }
 
     @Test("Two engines on one database moving the same instances concurrently: every acknowledged transition is in the history, none lost")

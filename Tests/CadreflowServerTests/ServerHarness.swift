@@ -88,6 +88,9 @@ struct ServerHarness {
 /// A blocking line client on its own queue (never on the cooperative pool, which the
 /// server's tasks need).
 final class TestClient: @unchecked Sendable {
+    /// The server closed the connection.
+    struct Closed: Error {}
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
@@ -137,7 +140,8 @@ final class TestClient: @unchecked Sendable {
             }
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let count = recv(descriptor, &chunk, chunk.count, 0)
-            guard count > 0 else { throw Failure("connection closed or timed out") }
+            if count == 0 { throw Closed() }
+            guard count > 0 else { throw Failure("no reply within the receive timeout (or the read failed)") }
             buffer += chunk[..<count]
         }
     }
@@ -190,14 +194,15 @@ final class TestClient: @unchecked Sendable {
         shutdown(descriptor, Int32(SHUT_WR))
     }
 
-    /// Reads replies until the server closes the connection.
+    /// Reads replies until the server closes the connection; throws when it stays open
+    /// past the receive timeout.
     func repliesUntilClosed() async throws -> [[String]] {
         try await onQueue {
             var replies: [[String]] = []
             while true {
                 do {
                     replies.append(try self.readReplyLines())
-                } catch {
+                } catch is Closed {
                     return replies
                 }
             }

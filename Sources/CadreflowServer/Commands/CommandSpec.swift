@@ -4,11 +4,19 @@ import CadreflowProtocol
 /// (and so is audited), and its handler.
 ///
 /// A command that needs neither the database nor any other waiting (PING, HELP …) has an
-/// `inline` handler: the connection answers it on its event loop, the way Redis answers,
+/// inline handler: the connection answers it on its event loop, the way Redis answers,
 /// without a hop to a task. Every other command runs as a task.
 struct CommandSpec: Sendable {
     typealias Handler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
-    typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws -> Reply
+    typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws(ProtocolError) -> Reply
+
+    /// How the command runs.
+    enum Body: Sendable {
+        /// On the connection's event loop; it never waits.
+        case inline(InlineHandler)
+        /// As a task (it reads or writes the database).
+        case task(Handler)
+    }
 
     /// `UNIT ADD`, `PING` …
     let name: String
@@ -20,9 +28,7 @@ struct CommandSpec: Sendable {
     let roles: Set<Role>?
     /// Audited when true.
     let changesState: Bool
-    let run: Handler
-    /// The same handler without suspension points, for commands that never wait.
-    let inline: InlineHandler?
+    let body: Body
 
     /// A command that runs as a task (it reads or writes the database).
     init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, run: @escaping Handler) {
@@ -31,8 +37,7 @@ struct CommandSpec: Sendable {
         self.summary = summary
         self.roles = roles
         self.changesState = changesState
-        self.run = run
-        self.inline = nil
+        self.body = .task(run)
     }
 
     /// A command answered on the connection's event loop (it never waits).
@@ -42,8 +47,7 @@ struct CommandSpec: Sendable {
         self.summary = summary
         self.roles = roles
         self.changesState = false
-        self.run = { request, session, context in try inline(request, &session, context) }
-        self.inline = inline
+        self.body = .inline(inline)
     }
 }
 

@@ -24,14 +24,14 @@ enum SessionCommands {
             session.account = account
             return .ok("welcome \(account.login) role=\(account.role.rawValue)\(account.unit.map { " unit=\($0)" } ?? "")")
         },
-        CommandSpec(name: "WHOAMI", usage: "WHOAMI", summary: "who is logged in", roles: Set(Role.allCases), inline: { _, session, _ in
+        CommandSpec(name: "WHOAMI", usage: "WHOAMI", summary: "who is logged in", roles: Set(Role.allCases), inline: { _, session, _ throws(ProtocolError) in
             let account = try session.requireAccount()
             return .table(DataTable(
                 columns: ["login", "role", "unit", "head", "cadre", "peer"],
                 rows: [[account.login, account.role.rawValue, account.unit ?? "", account.isHead ? "yes" : "no", account.cadre ?? "", session.peer]]
             ))
         }),
-        CommandSpec(name: "FORMAT", usage: "FORMAT text|json", summary: "switch the reply format of this connection", roles: Set(Role.allCases), inline: { request, session, _ in
+        CommandSpec(name: "FORMAT", usage: "FORMAT text|json", summary: "switch the reply format of this connection", roles: Set(Role.allCases), inline: { request, session, _ throws(ProtocolError) in
             guard let format = ReplyFormat(rawValue: (try request.word(1, "text|json")).lowercased()) else {
                 throw ProtocolError(.invalid, "format: text or json")
             }
@@ -42,7 +42,7 @@ enum SessionCommands {
 
     /// HELP and HELP <command>: from the registry, so it is always complete.
     static func help(_ registry: [CommandSpec]) -> CommandSpec {
-        CommandSpec(name: "HELP", usage: "HELP [command]", summary: "the commands, or one command's usage", roles: nil, inline: { request, _, _ in
+        CommandSpec(name: "HELP", usage: "HELP [command]", summary: "the commands, or one command's usage", roles: nil, inline: { request, _, _ throws(ProtocolError) in
             let wanted = request.words.dropFirst().joined(separator: " ").uppercased()
             let matching = registry.filter { wanted.isEmpty || $0.name == wanted || $0.name.hasPrefix(wanted + " ") }
             guard !matching.isEmpty else { throw ProtocolError(.notFound, "no command \(wanted)") }
