@@ -69,6 +69,9 @@ public struct Configuration: Sendable, Equatable {
         public var maxBatch = 512
         /// `tick_ms`: how often timers and schedules are checked, in milliseconds.
         public var tickMs = 1_000
+        /// `bulk_workers`: connections a large bulk creation (opening a month) is written
+        /// over at once, 1...16; 1 keeps it in one plain transaction. Default 2.
+        public var bulkWorkers = 2
     }
 
     /// `[server]` settings.

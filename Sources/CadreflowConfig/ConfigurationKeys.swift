@@ -40,6 +40,7 @@ struct ConfigurationKey {
             .integer("engine.writers", \.engine.writers, default: 1, 1...64),
             .integer("engine.max_batch", \.engine.maxBatch, default: 512, 1...10_000),
             .integer("engine.tick_ms", \.engine.tickMs, default: 1_000, 10...600_000),
+            .integer("engine.bulk_workers", \.engine.bulkWorkers, default: 2, 1...16),
         ]
     }
 

@@ -184,9 +184,12 @@ public final class EmbeddedCluster: Sendable {
             "port = \(options.port)",
             "max_connections = 300",
             "shared_buffers = '256MB'",
-            // Opening a month writes a million instances and history rows in one transaction:
+            // Opening a month writes a million instances and history rows in one operation:
             // room for its WAL keeps a checkpoint (and the full-page images after it) out of it.
             "max_wal_size = '4GB'",
+            // A large bulk creation is written by several backends at once and committed
+            // with two-phase commit: each part is a prepared transaction for a moment.
+            "max_prepared_transactions = 16",
             "timezone = 'UTC'",
         ]
         if !options.durable {

@@ -26,9 +26,16 @@ public struct EngineRunner: Sendable {
         }
     }
 
-    /// One round: timers until none are due, then schedules.
+    /// One round: bulk creations a dead service left in doubt, timers until none are
+    /// due, then schedules.
     public func round() async {
         do {
+            let resolved = try await engine.resolveInDoubtBulkParts()
+            if resolved.committed + resolved.rolledBack > 0 {
+                logger.notice("in-doubt bulk creation parts resolved", metadata: [
+                    "committed": "\(resolved.committed)", "rolled_back": "\(resolved.rolledBack)",
+                ])
+            }
             let limit = 500
             while true {
                 let report = try await engine.fireDueTimers(limit: limit)

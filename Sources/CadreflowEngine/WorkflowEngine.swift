@@ -14,12 +14,22 @@ public final class WorkflowEngine: Sendable {
         public var maxBatch: Int
         /// The zone of `YYYY-MM-DD` timer fields.
         public var timeZone: TimeZone
+        /// Connections a large bulk creation is split over (one server backend, so one core,
+        /// each); 1 keeps every bulk creation in one transaction.
+        public var bulkWorkers: Int
+        /// The fewest expected rows for which a bulk creation is split.
+        public var parallelBulkMinimum: Int
 
         /// Options with defaults.
-        public init(lanes: Int = 1, maxBatch: Int = 512, timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current) {
+        public init(
+            lanes: Int = 1, maxBatch: Int = 512, timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current,
+            bulkWorkers: Int = 2, parallelBulkMinimum: Int = 50_000
+        ) {
             self.lanes = max(1, lanes)
             self.maxBatch = max(1, maxBatch)
             self.timeZone = timeZone
+            self.bulkWorkers = max(1, bulkWorkers)
+            self.parallelBulkMinimum = max(0, parallelBulkMinimum)
         }
     }
 
@@ -27,8 +37,10 @@ public final class WorkflowEngine: Sendable {
     public let catalog: WorkflowCatalog
     let context: EngineContext
     let pool: PostgresPool
+    let options: Options
+    let connectionString: String
+    let logger: Logger
     private let lanes: [TransitionLane]
-    private let logger: Logger
 
     /// An engine on `pool` (reads, creations, bulk work) with its own writer connections
     /// to `connectionString` (group commit).
@@ -40,6 +52,8 @@ public final class WorkflowEngine: Sendable {
         self.catalog = catalog
         self.context = EngineContext(catalog: catalog, hooks: hooks, clock: clock, timeZone: options.timeZone)
         self.pool = pool
+        self.options = options
+        self.connectionString = connectionString
         self.logger = logger
         let applier = TransitionApplier(context: context)
         self.lanes = (0..<options.lanes).map {

@@ -23,6 +23,9 @@ struct EngineBench: AsyncParsableCommand {
     @Option(help: "Instances for the bulk-creation figure.")
     var bulkRows = 1_000_000
 
+    @Option(help: "Connections a bulk creation is split over.")
+    var bulkWorkers = 2
+
     @Option(help: "Group-commit writers (connections).")
     var lanes = 1
 
@@ -48,7 +51,7 @@ struct EngineBench: AsyncParsableCommand {
         let catalog = try WorkflowCatalog.register([Self.definition], connection: setup)
         let pool = PostgresPool(configuration: .init(connectionString: conninfo, size: 8))
         defer { pool.close() }
-        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: lanes))
+        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: lanes, bulkWorkers: bulkWorkers))
         defer { engine.close() }
         let levels = clients.split(separator: ",").compactMap { Int($0) }
         let instances = levels.max() ?? 32
@@ -97,17 +100,25 @@ struct EngineBench: AsyncParsableCommand {
             bulkRows
         )
         let bare = (ContinuousClock.now - started).seconds
+        let source = BulkSource.query("SELECT 'bulk/' || g, jsonb_build_object('n', g) FROM generate_series(1, $1::int) g", [bulkRows], expectedRows: bulkRows)
         try setup.execute("CHECKPOINT")
         started = ContinuousClock.now
-        let created = try await engine.bulkCreate(
-            workflow: "bench",
-            source: .query("SELECT 'bulk/' || g, jsonb_build_object('n', g) FROM generate_series(1, $1::int) g", [bulkRows]),
-            actor: Actor(name: "bench", role: "manager")
-        )
+        let created = try await engine.bulkCreate(workflow: "bench", source: source, actor: Actor(name: "bench", role: "manager"))
         let ours = (ContinuousClock.now - started).seconds
+        // The same creation in one transaction (one backend), for comparison.
+        let sameRows = BulkSource.query("SELECT 'bulk1/' || g, jsonb_build_object('n', g) FROM generate_series(1, $1::int) g", [bulkRows], expectedRows: bulkRows)
+        try setup.execute("CHECKPOINT")
+        let single = WorkflowEngine(
+            catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: 1, bulkWorkers: 1)
+        )
+        defer { single.close() }
+        started = ContinuousClock.now
+        try await single.bulkCreate(workflow: "bench", source: sameRows, actor: Actor(name: "bench", role: "manager"))
+        let oneTransaction = (ContinuousClock.now - started).seconds
         table.print()
-        print(String(format: "bulk creation of %d instances (+ %d history rows): %.2f s; bare INSERT … SELECT of the same rows with the same indexes: %.2f s; ratio %.2f×",
-                     created, created, ours, bare, ours / bare))
+        print(String(format: "bulk creation of %d instances (+ %d history rows) over %d connections: %.2f s; bare INSERT … SELECT of the same rows with the same indexes: %.2f s; ratio %.2f×",
+                     created, created, bulkWorkers, ours, bare, ours / bare))
+        print(String(format: "the same bulk creation in one transaction: %.2f s; ratio %.2f×", oneTransaction, oneTransaction / bare))
         try setup.execute("DROP TABLE IF EXISTS bench_ref, bench_ref_history, bench_bulk_ref")
     }
 

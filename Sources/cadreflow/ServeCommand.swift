@@ -134,7 +134,10 @@ extension ServeCommand {
         }
         let engine = WorkflowEngine(
             catalog: catalog, hooks: hooks, pool: pool, connectionString: database.connectionString,
-            options: .init(lanes: configuration.engine.writers, maxBatch: configuration.engine.maxBatch, timeZone: configuration.timeZone),
+            options: .init(
+                lanes: configuration.engine.writers, maxBatch: configuration.engine.maxBatch, timeZone: configuration.timeZone,
+                bulkWorkers: configuration.engine.bulkWorkers
+            ),
             logger: logger
         )
         let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesFile)

@@ -20,11 +20,11 @@ struct ConfigurationKeyTests {
         }
     }
 
-    @Test("The key table's defaults are Configuration()'s, and it has 23 distinct keys")
+    @Test("The key table's defaults are Configuration()'s, and it has 24 distinct keys")
     func tableDefaults() {
         let defaults = Configuration()
-        #expect(ConfigurationKey.all.count == 23)
-        #expect(Set(ConfigurationKey.all.map(\.name)).count == 23)
+        #expect(ConfigurationKey.all.count == 24)
+        #expect(Set(ConfigurationKey.all.map(\.name)).count == 24)
         #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine"])
         for key in ConfigurationKey.all {
             #expect(key.value(in: defaults) == key.defaultValue, "\(key.name)")

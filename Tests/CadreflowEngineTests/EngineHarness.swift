@@ -44,7 +44,8 @@ struct EngineHarness {
     )
 
     init(definitions: [WorkflowDefinition] = [EngineHarness.review], hooks: WorkflowHooks = EngineHarness.hooks,
-         start: Date = Date(timeIntervalSince1970: 1_717_200_000), lanes: Int = 2) async throws {
+         start: Date = Date(timeIntervalSince1970: 1_717_200_000), lanes: Int = 2,
+         bulkWorkers: Int = 2, parallelBulkMinimum: Int = 50_000) async throws {
         database = try TestCluster.shared().makeDatabase(prefix: "engine")
         let connection = try database.connect()
         try Migrator(migrations: Migration.bundled()).migrate(connection)
@@ -54,7 +55,7 @@ struct EngineHarness {
         clock = ManualClock(start)
         engine = WorkflowEngine(
             catalog: catalog, hooks: hooks, pool: pool, connectionString: database.connectionString, clock: clock,
-            options: .init(lanes: lanes, timeZone: EngineHarness.hanoi)
+            options: .init(lanes: lanes, timeZone: EngineHarness.hanoi, bulkWorkers: bulkWorkers, parallelBulkMinimum: parallelBulkMinimum)
         )
     }
 

@@ -1,25 +1,6 @@
 import CadreflowPostgres
 import Foundation
 
-/// Where the rows of a bulk creation come from: a SELECT yielding (key text, data jsonb).
-public struct BulkSource: Sendable {
-    /// The SELECT, with its own `$1…` parameters.
-    public var sql: String
-    /// Its parameters in text form.
-    public var parameters: [String?]
-
-    /// Rows given by value: keys and their data.
-    public static func rows(keys: [String], data: [[String: String]]? = nil) -> BulkSource {
-        let json = data?.map { InstanceData.encode($0) } ?? Array(repeating: PostgresJSON(text: "{}"), count: keys.count)
-        return BulkSource(sql: "SELECT * FROM unnest($1::text[], $2::jsonb[])", parameters: [keys.postgresText, json.postgresText])
-    }
-
-    /// Rows from a query of the domain's tables, e.g. every active cadre of a unit.
-    public static func query(_ sql: String, _ binds: [any PostgresEncodable] = []) -> BulkSource {
-        BulkSource(sql: sql, parameters: binds.map { $0.postgresText })
-    }
-}
-
 /// Which instances a bulk transition moves (always within one workflow).
 public struct BulkFilter: Sendable {
     /// Only instances in these states (default: every state the transition starts from).
@@ -38,49 +19,6 @@ public struct BulkFilter: Sendable {
 }
 
 extension WorkflowEngine {
-    /// Creates one instance per source row in one statement: instances, their creation
-    /// history rows and their timers, all or nothing. Returns how many were created.
-    @discardableResult
-    public func bulkCreate(workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil) async throws -> Int {
-        guard let definition = catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
-        let context = self.context
-        do {
-            return try await pool.withTransaction { connection in
-                // The created rows pass through a CTE: keep a million of them in memory.
-                try connection.execute("SET LOCAL work_mem = '256MB'")
-                let now = context.clock.now()
-                let base = source.parameters.count
-                let armsTimers = definition.timers.contains { $0.state == definition.initial }
-                var parameters = source.parameters
-                parameters += [definition.name, String(definition.version), definition.initial, now.postgresText, actor.name, actor.role, requestID]
-                let p = (1...7).map { "$\(base + $0)" }
-                var sql = """
-                    WITH source AS (\(source.sql)),
-                    created AS (
-                        INSERT INTO workflow_instances (workflow, definition_version, key, state, data, created_at, updated_at)
-                        SELECT \(p[0]), \(p[1])::int, s.key, \(p[2]), s.data, \(p[3])::timestamptz, \(p[3])::timestamptz
-                        FROM source AS s(key, data)
-                        RETURNING \(armsTimers ? "id, version, data" : "id")
-                    ),
-                    history AS (
-                        INSERT INTO workflow_history (instance_id, seq, transition, to_state, actor, role, request_id, at)
-                        SELECT id, 1, 'create', \(p[2]), \(p[4]), \(p[5]), \(p[6]), \(p[3])::timestamptz FROM created
-                    )
-                    """
-                if let timers = TimerSQL.arm(definition, state: definition.initial, source: "created", now: now, timeZone: context.timeZone, offset: parameters.count) {
-                    sql += ", timers AS (\(timers.sql))"
-                    parameters += timers.parameters
-                }
-                sql += " SELECT count(*) FROM created"
-                return try connection.query(sql, parameters: parameters).scalar(Int.self) ?? 0
-            }
-        } catch let error as PostgresError where error.code == .uniqueViolation {
-            throw EngineError(.invalid, "bulk creation of \(workflow): a key exists already (\(error.detail ?? error.message)); nothing was created")
-        } catch {
-            throw EngineError.classify(error)
-        }
-    }
-
     /// Applies one transition to every instance of `workflow` matching `filter`, in one
     /// transaction: each moved instance gets its history row, its old state's timers are
     /// cancelled and its new state's armed. The guard hook (if any) sees the count first
