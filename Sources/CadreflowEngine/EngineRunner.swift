@@ -36,6 +36,10 @@ public struct EngineRunner: Sendable {
                     "committed": "\(resolved.committed)", "rolled_back": "\(resolved.rolledBack)",
                 ])
             }
+        } catch {
+            logger.warning("resolving in-doubt bulk creations failed; retrying next tick", metadata: ["error": "\(error)"])
+        }
+        do {
             let limit = 500
             while true {
                 let report = try await engine.fireDueTimers(limit: limit)
