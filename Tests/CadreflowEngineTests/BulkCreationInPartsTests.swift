@@ -57,6 +57,32 @@ struct BulkCreationInPartsTests {
         #expect(try openPrepared(h) == 0)
     }
 
+    @Test("A part's connection killed mid-write leaves nothing created and nothing prepared")
+    func killedPartLeavesNothing() async throws {
+        let h = try await EngineHarness(bulkWorkers: 2, parallelBulkMinimum: 1)
+        defer { h.shutdown() }
+        // Row 1 makes its part sleep, so that part is still writing when its backend is killed.
+        let slow = BulkSource.query(
+            "SELECT 'review/k/' || g, jsonb_build_object('slept', pg_sleep(CASE WHEN g = 1 THEN 30 ELSE 0 END)::text) FROM generate_series(1, 4000) g",
+            expectedRows: 4_000
+        )
+        let engine = h.engine
+        let actor = organizer
+        let creation = Task { try await engine.bulkCreate(workflow: "review", source: slow, actor: actor) }
+        var killed = 0
+        for _ in 0..<250 where killed == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            killed = try h.count(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'"
+            )
+        }
+        #expect(killed == 1)
+        await #expect(throws: EngineError.self) { try await creation.value }
+        #expect(try h.count("SELECT count(*) FROM workflow_instances") == 0)
+        #expect(try h.count("SELECT count(*) FROM workflow_history") == 0)
+        #expect(try openPrepared(h) == 0)
+    }
+
     @Test("A server with too few prepared-transaction slots gets the creation in one transaction")
     func fallsBackToOneTransaction() async throws {
         // The test cluster allows 16 prepared transactions; 17 parts cannot be prepared.
