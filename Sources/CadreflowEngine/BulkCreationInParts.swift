@@ -126,6 +126,14 @@ struct BulkCreationInParts: Sendable {
             try connection.execute("PREPARE TRANSACTION '\(gid(index))'")
             prepared.append(gid(index))
         }
+        // PREPARE of a transaction that had failed answers like ROLLBACK, without an error:
+        // decide only when every part is really prepared.
+        let ready = try coordinator.query(
+            "SELECT count(*) FROM pg_prepared_xacts WHERE gid = ANY($1::text[])", parameters: [prepared.postgresText]
+        ).scalar(Int.self) ?? 0
+        guard ready == connections.count else {
+            throw EngineError(.unavailable, "bulk creation of \(workflow): only \(ready) of \(connections.count) parts were prepared; nothing was created")
+        }
         return created
     }
 }
