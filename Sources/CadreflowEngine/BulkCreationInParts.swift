@@ -22,7 +22,7 @@ import Logging
 /// Readers may see the first part's instances a few milliseconds before the others'.
 struct BulkCreationInParts: Sendable {
     /// The advisory lock class of bulk operations (the object is `hashtext(operation)`).
-    static let lockClass: Int32 = 0x4346_4255
+    static let lockClass = 0x4346_4255
     /// The prefix of the global transaction ids of prepared parts.
     static let gidPrefix = "cadreflow-bulk:"
 
@@ -46,6 +46,12 @@ struct BulkCreationInParts: Sendable {
         }
     }
 
+    /// Whether `id` is hex digits and dashes only (snapshot and operation ids), so it may
+    /// stand as a literal in the SQL text of the statements that take no parameters.
+    static func isHexID(_ id: some StringProtocol) -> Bool {
+        !id.isEmpty && id.allSatisfy { $0.isHexDigit || $0 == "-" }
+    }
+
     private func gid(_ part: Int) -> String { "\(Self.gidPrefix)\(operation):\(part)" }
 
     private func runBlocking() throws -> Int? {
@@ -60,8 +66,8 @@ struct BulkCreationInParts: Sendable {
         }
         let connections = try statements.map { _ in try PostgresConnection.connect(connectionString) }
         defer { for connection in connections { connection.close() } }
-        try coordinator.query("SELECT pg_advisory_lock($1, hashtext($2))", Int(Self.lockClass), operation)
-        defer { _ = try? coordinator.query("SELECT pg_advisory_unlock($1, hashtext($2))", Int(Self.lockClass), operation) }
+        try coordinator.query("SELECT pg_advisory_lock($1, hashtext($2))", Self.lockClass, operation)
+        defer { _ = try? coordinator.query("SELECT pg_advisory_unlock($1, hashtext($2))", Self.lockClass, operation) }
 
         var prepared: [String] = []
         let created: Int
@@ -96,7 +102,7 @@ struct BulkCreationInParts: Sendable {
         try coordinator.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let snapshot = try coordinator.query("SELECT pg_export_snapshot()").scalar(String.self) ?? ""
         // SET TRANSACTION SNAPSHOT takes a literal; an exported snapshot id is hex digits and dashes.
-        guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+        guard Self.isHexID(snapshot) else {
             throw EngineError(.unavailable, "the server exported an unexpected snapshot id \(snapshot)")
         }
         for connection in connections {
@@ -123,16 +129,9 @@ struct BulkCreationInParts: Sendable {
         }
         if let failure { throw failure }
         for (index, connection) in connections.enumerated() {
-            try connection.execute("PREPARE TRANSACTION '\(gid(index))'")
+            // Throws when the part had failed (PREPARE then answers ROLLBACK).
+            try connection.endTransaction("PREPARE TRANSACTION '\(gid(index))'")
             prepared.append(gid(index))
-        }
-        // PREPARE of a transaction that had failed answers like ROLLBACK, without an error:
-        // decide only when every part is really prepared.
-        let ready = try coordinator.query(
-            "SELECT count(*) FROM pg_prepared_xacts WHERE gid = ANY($1::text[])", parameters: [prepared.postgresText]
-        ).scalar(Int.self) ?? 0
-        guard ready == connections.count else {
-            throw EngineError(.unavailable, "bulk creation of \(workflow): only \(ready) of \(connections.count) parts were prepared; nothing was created")
         }
         return created
     }
@@ -156,14 +155,14 @@ extension WorkflowEngine {
                 let gid = try row.decode(0, as: String.self)
                 let fields = gid.dropFirst(BulkCreationInParts.gidPrefix.count).split(separator: ":")
                 // Only ids this engine makes go into the SQL text below.
-                guard fields.count == 2, fields[0].allSatisfy({ $0.isHexDigit || $0 == "-" }), fields[1].allSatisfy(\.isNumber) else { continue }
+                guard fields.count == 2, BulkCreationInParts.isHexID(fields[0]), fields[1].allSatisfy(\.isNumber) else { continue }
                 parts[String(fields[0]), default: []].append(gid)
             }
             var outcome = (committed: 0, rolledBack: 0)
             for (operation, gids) in parts {
-                let free = try connection.query("SELECT pg_try_advisory_lock($1, hashtext($2))", Int(BulkCreationInParts.lockClass), operation).scalar(Bool.self) ?? false
+                let free = try connection.query("SELECT pg_try_advisory_lock($1, hashtext($2))", BulkCreationInParts.lockClass, operation).scalar(Bool.self) ?? false
                 guard free else { continue }
-                defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, hashtext($2))", Int(BulkCreationInParts.lockClass), operation) }
+                defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, hashtext($2))", BulkCreationInParts.lockClass, operation) }
                 let decided = try connection.query("SELECT 1 FROM workflow_bulk_operations WHERE id = $1", operation).rowCount > 0
                 for gid in gids {
                     do {

@@ -15,13 +15,8 @@ extension PostgresConnection {
     /// or throws its error once the connection is ready for the next call.
     @discardableResult
     public func awaitResult() throws -> PostgresResult {
-        var outcome: Result<PostgresResult, any Error>?
-        // Read every result up to libpq's end marker, so the connection is idle afterwards.
-        while let raw = PQgetResult(handle) {
-            let this = Result { try checked(raw) }
-            if outcome == nil { outcome = this }
-        }
-        guard let outcome else { throw connectionError() }
-        return try outcome.get()
+        // Whatever happens, leave the connection idle for the next call.
+        defer { drainResults() }
+        return try checked(PQgetResult(handle))
     }
 }

@@ -117,11 +117,7 @@ public final class PostgresConnection {
             throw error
         }
         if depth == 0 {
-            let result = try checked(PQexec(handle, "COMMIT"))
-            // COMMIT of a transaction that already failed answers ROLLBACK, without an error.
-            if let tag = PQcmdStatus(result.handle), String(cString: tag) == "ROLLBACK" {
-                throw PostgresError(code: .server, message: "the transaction had failed and was rolled back")
-            }
+            try endTransaction("COMMIT")
         } else {
             try execute("RELEASE SAVEPOINT \(savepoint)")
         }
@@ -135,6 +131,16 @@ public final class PostgresConnection {
         }
         defer { PQfreemem(quoted) }
         return String(cString: quoted)
+    }
+
+    /// Runs the statement that ends the open transaction (`COMMIT`, `PREPARE TRANSACTION
+    /// 'id'`). A transaction that already failed answers ROLLBACK to either, without an
+    /// error: that throws here.
+    public func endTransaction(_ sql: String) throws {
+        let result = try checked(PQexec(handle, sql))
+        if let tag = PQcmdStatus(result.handle), String(cString: tag) == "ROLLBACK" {
+            throw PostgresError(code: .server, message: "the transaction had failed and was rolled back")
+        }
     }
 
     /// Closes the connection now (it is also closed when released).

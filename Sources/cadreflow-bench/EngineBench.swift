@@ -100,20 +100,22 @@ struct EngineBench: AsyncParsableCommand {
             bulkRows
         )
         let bare = (ContinuousClock.now - started).seconds
-        let source = BulkSource.query("SELECT 'bulk/' || g, jsonb_build_object('n', g) FROM generate_series(1, $1::int) g", [bulkRows], expectedRows: bulkRows)
+        // The reference's rows, under a key prefix of their own (each creation needs new keys).
+        let rows = { (prefix: String) in
+            BulkSource.query("SELECT $1::text || g, jsonb_build_object('n', g) FROM generate_series(1, $2::int) g", [prefix, bulkRows], expectedRows: bulkRows)
+        }
         try setup.execute("CHECKPOINT")
         started = ContinuousClock.now
-        let created = try await engine.bulkCreate(workflow: "bench", source: source, actor: Actor(name: "bench", role: "manager"))
+        let created = try await engine.bulkCreate(workflow: "bench", source: rows("bulk/"), actor: Actor(name: "bench", role: "manager"))
         let ours = (ContinuousClock.now - started).seconds
         // The same creation in one transaction (one backend), for comparison.
-        let sameRows = BulkSource.query("SELECT 'bulk1/' || g, jsonb_build_object('n', g) FROM generate_series(1, $1::int) g", [bulkRows], expectedRows: bulkRows)
         try setup.execute("CHECKPOINT")
         let single = WorkflowEngine(
             catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: 1, bulkWorkers: 1)
         )
         defer { single.close() }
         started = ContinuousClock.now
-        try await single.bulkCreate(workflow: "bench", source: sameRows, actor: Actor(name: "bench", role: "manager"))
+        try await single.bulkCreate(workflow: "bench", source: rows("bulk1/"), actor: Actor(name: "bench", role: "manager"))
         let oneTransaction = (ContinuousClock.now - started).seconds
         table.print()
         print(String(format: "bulk creation of %d instances (+ %d history rows) over %d connections: %.2f s; bare INSERT … SELECT of the same rows with the same indexes: %.2f s; ratio %.2f×",

@@ -16,6 +16,15 @@ struct BulkCreationInPartsTests {
         try h.count("SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()")
     }
 
+    /// After a failed creation: only the `existing` instances (and their history rows), no
+    /// recorded operation, no part left prepared.
+    private func expectNothingCreated(_ h: EngineHarness, existing: Int = 0) throws {
+        #expect(try h.count("SELECT count(*) FROM workflow_instances") == existing)
+        #expect(try h.count("SELECT count(*) FROM workflow_history") == existing)
+        #expect(try h.count("SELECT count(*) FROM workflow_bulk_operations") == 0)
+        #expect(try openPrepared(h) == 0)
+    }
+
     @Test("Split over three connections: every instance once, with its history row and timer, in one recorded operation")
     func splitCreation() async throws {
         let h = try await EngineHarness(bulkWorkers: 3, parallelBulkMinimum: 1)
@@ -51,10 +60,7 @@ struct BulkCreationInPartsTests {
         await #expect(throws: EngineError.self) {
             try await h.engine.bulkCreate(workflow: "review", source: broken, actor: organizer)
         }
-        #expect(try h.count("SELECT count(*) FROM workflow_instances") == 1)
-        #expect(try h.count("SELECT count(*) FROM workflow_history") == 1)
-        #expect(try h.count("SELECT count(*) FROM workflow_bulk_operations") == 0)
-        #expect(try openPrepared(h) == 0)
+        try expectNothingCreated(h, existing: 1)
     }
 
     @Test("A part's connection killed mid-write leaves nothing created and nothing prepared")
@@ -78,9 +84,7 @@ struct BulkCreationInPartsTests {
         }
         #expect(killed == 1)
         await #expect(throws: EngineError.self) { try await creation.value }
-        #expect(try h.count("SELECT count(*) FROM workflow_instances") == 0)
-        #expect(try h.count("SELECT count(*) FROM workflow_history") == 0)
-        #expect(try openPrepared(h) == 0)
+        try expectNothingCreated(h)
     }
 
     @Test("A server with too few prepared-transaction slots gets the creation in one transaction")
@@ -122,7 +126,7 @@ struct BulkCreationInPartsTests {
         try prepare(undecided, part: 1, key: "review/u/2", record: false)
         // Live: its coordinator still holds the operation's lock.
         var coordinator: PostgresConnection? = try h.database.connect()
-        try coordinator?.query("SELECT pg_advisory_lock($1, hashtext($2))", Int(BulkCreationInParts.lockClass), live)
+        try coordinator?.query("SELECT pg_advisory_lock($1, hashtext($2))", BulkCreationInParts.lockClass, live)
         try prepare(live, part: 1, key: "review/l/1", record: false)
         #expect(try openPrepared(h) == 4)
 

@@ -30,24 +30,23 @@ struct CommandSpec: Sendable {
     let changesState: Bool
     let body: Body
 
-    /// A command that runs as a task (it reads or writes the database).
-    init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, run: @escaping Handler) {
+    private init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, body: Body) {
         self.name = name
         self.usage = usage
         self.summary = summary
         self.roles = roles
         self.changesState = changesState
-        self.body = .task(run)
+        self.body = body
+    }
+
+    /// A command that runs as a task (it reads or writes the database).
+    init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, run: @escaping Handler) {
+        self.init(name: name, usage: usage, summary: summary, roles: roles, changesState: changesState, body: .task(run))
     }
 
     /// A command answered on the connection's event loop (it never waits).
     init(name: String, usage: String, summary: String, roles: Set<Role>?, inline: @escaping InlineHandler) {
-        self.name = name
-        self.usage = usage
-        self.summary = summary
-        self.roles = roles
-        self.changesState = false
-        self.body = .inline(inline)
+        self.init(name: name, usage: usage, summary: summary, roles: roles, changesState: false, body: .inline(inline))
     }
 }
 
