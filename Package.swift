@@ -75,13 +75,31 @@ let package = Package(
             name: "CadreflowProtocol",
             swiftSettings: strict
         ),
-        // The admin protocol server (SwiftNIO): sessions, accounts, audit, commands.
+        // The domain's rules: pure values and functions, Foundation only (CI checks it).
+        .target(
+            name: "CadreflowRules",
+            swiftSettings: strict
+        ),
+        // The domain's I/O: stores, hooks, schedule actions and services, a folder per area.
+        .target(
+            name: "CadreflowDomain",
+            dependencies: ["CadreflowRules", "CadreflowEngine", "CadreflowPostgres"],
+            swiftSettings: strict
+        ),
+        // The protocol's domain commands: typed options, one domain call, a rendered reply.
+        .target(
+            name: "CadreflowCommands",
+            dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowDomain", "CadreflowRules", "CadreflowEngine"],
+            swiftSettings: strict
+        ),
+        // The admin protocol server (SwiftNIO), generic: sessions, framing, accounts, audit,
+        // idempotency, limits. The composition root mounts the command groups.
         .target(
             name: "CadreflowServer",
             dependencies: [
                 "CadreflowProtocol",
                 "CadreflowPostgres",
-                "CadreflowEngine",
+                "CadreflowRules",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -121,6 +139,9 @@ let package = Package(
                 "CadreflowConfig",
                 "CadreflowEngine",
                 "CadreflowServer",
+                "CadreflowCommands",
+                "CadreflowDomain",
+                "CadreflowRules",
                 "CadreflowConsole",
                 "CadreflowDatabase",
                 "CadreflowPostgres",
@@ -135,6 +156,9 @@ let package = Package(
                 "CadreflowDatabase",
                 "CadreflowEngine",
                 "CadreflowServer",
+                "CadreflowCommands",
+                "CadreflowDomain",
+                "CadreflowRules",
                 .product(name: "Logging", package: "swift-log"),
                 "CadreflowPostgres",
                 "CadreflowTesting",
@@ -164,9 +188,14 @@ let package = Package(
         ),
         .testTarget(
             name: "CadreflowServerTests",
-            dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting",
+            dependencies: ["CadreflowServer", "CadreflowCommands", "CadreflowDomain", "CadreflowRules", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowRulesTests",
+            dependencies: ["CadreflowRules"],
             swiftSettings: strict
         ),
         .testTarget(

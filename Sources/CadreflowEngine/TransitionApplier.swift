@@ -46,8 +46,8 @@ struct TransitionApplier {
         case .success(let decided): plan = decided
         }
         let hookContext = HookContext(
-            connection: connection, instance: snapshot, bulkCount: nil, transition: plan.transition.name,
-            from: plan.from, to: plan.to, fields: fields, actor: command.actor, now: now
+            engine: EngineTransaction(connection: connection, context: context, now: now), subject: .instance(snapshot),
+            transition: plan.transition.name, to: plan.to, fields: fields, actor: command.actor
         )
         if let name = plan.transition.guardHook, let check = context.hooks.guards[name] {
             do {
@@ -79,7 +79,8 @@ struct TransitionApplier {
             cancelsTimers: definition.timers.contains { $0.state == plan.from },
             // On a self-loop, timers already due are not armed again (they have had their turn).
             timers: plan.from == plan.to ? plan.timers.filter { $0.dueAt > now } : plan.timers,
-            idempotency: idempotency
+            idempotency: idempotency,
+            attached: command.attachedWrites
         )
         return .success(Applied(outcome: outcome, record: record))
     }

@@ -1,3 +1,5 @@
+import CadreflowPostgres
+
 /// A request to move one instance.
 public struct TransitionCommand: Sendable {
     /// The instance.
@@ -16,12 +18,17 @@ public struct TransitionCommand: Sendable {
     public var idempotencyKey: String?
     /// The protocol request id, for history.
     public var requestID: String?
+    /// Statements committed with the move, in the same batch (the command's audit row):
+    /// they commit exactly when the move does.
+    public var attachedWrites: [PostgresStatement]
 
     /// A command from its parts.
     public init(
         instance: InstanceRef, transition: String, actor: Actor, fields: [String: String] = [:],
-        reason: String? = nil, expectedVersion: Int64? = nil, idempotencyKey: String? = nil, requestID: String? = nil
+        reason: String? = nil, expectedVersion: Int64? = nil, idempotencyKey: String? = nil, requestID: String? = nil,
+        attachedWrites: [PostgresStatement] = []
     ) {
+        self.attachedWrites = attachedWrites
         self.instance = instance
         self.transition = transition
         self.actor = actor

@@ -19,6 +19,8 @@ struct TransitionRecord {
     /// Timers of the new state.
     var timers: [PlannedTimer]
     var idempotency: (key: String, outcome: PostgresJSON)?
+    /// The command's own statements, committed with the move.
+    var attached: [PostgresStatement] = []
 }
 
 /// The writes of many transitions as a few set-based statements (`unnest` of arrays):
@@ -71,6 +73,7 @@ struct TransitionWrites {
             statements = [setBasedWrite(finals: finals, locked: locked)]
         }
         statements += timerAndIdempotencyWrites(order: order, finals: finals, cancel: cancel)
+        statements += records.flatMap(\.attached)
         return statements
     }
 

@@ -38,7 +38,10 @@ struct BulkCreationStatement: Sendable {
     var sql: String
     var parameters: [String?]
 
-    init(definition: WorkflowDefinition, source: BulkSource, now: Date, actor: Actor, requestID: String?, timeZone: TimeZone) {
+    init(
+        definition: WorkflowDefinition, source: BulkSource, now: Date, actor: Actor, requestID: String?, timeZone: TimeZone,
+        existingKeys: EngineTransaction.ExistingKeys
+    ) {
         let base = source.parameters.count
         let armsTimers = definition.timers.contains { $0.state == definition.initial }
         var parameters = source.parameters
@@ -49,7 +52,7 @@ struct BulkCreationStatement: Sendable {
             created AS (
                 INSERT INTO workflow_instances (workflow, definition_version, key, state, data, created_at, updated_at)
                 SELECT \(p[0]), \(p[1])::int, s.key, \(p[2]), s.data, \(p[3])::timestamptz, \(p[3])::timestamptz
-                FROM source AS s(key, data)
+                FROM source AS s(key, data)\(existingKeys == .skip ? "\n                ON CONFLICT (key) DO NOTHING" : "")
                 RETURNING \(armsTimers ? "id, version, data" : "id")
             ),
             history AS (
@@ -69,7 +72,9 @@ struct BulkCreationStatement: Sendable {
 
 extension WorkflowEngine {
     /// Creates one instance per source row: instances, their creation history rows and
-    /// their timers, all or nothing. Returns how many were created.
+    /// their timers, all or nothing. Returns how many were created. With `existingKeys:
+    /// .skip`, rows whose key exists are left alone, so running the same creation again
+    /// (after a crash halfway through a month opening) creates only what is missing.
     ///
     /// A source expected to yield at least ``Options/parallelBulkMinimum`` rows is split by
     /// key over ``Options/bulkWorkers`` connections that write at the same time under one
@@ -77,7 +82,9 @@ extension WorkflowEngine {
     /// smaller one, or a server without prepared transactions, is one statement in one
     /// transaction.
     @discardableResult
-    public func bulkCreate(workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil) async throws -> Int {
+    public func bulkCreate(
+        workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil, existingKeys: EngineTransaction.ExistingKeys = .fail
+    ) async throws -> Int {
         guard let definition = catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
         let context = self.context
         let parts = options.bulkWorkers
@@ -87,7 +94,7 @@ extension WorkflowEngine {
                 let statements = (0..<parts).map { index in
                     BulkCreationStatement(
                         definition: definition, source: source.part(index, of: parts), now: now, actor: actor,
-                        requestID: requestID, timeZone: context.timeZone
+                        requestID: requestID, timeZone: context.timeZone, existingKeys: existingKeys
                     )
                 }
                 let operation = BulkCreationInParts(
@@ -99,11 +106,8 @@ extension WorkflowEngine {
             return try await pool.withTransaction { connection in
                 // The created rows pass through a CTE: keep a million of them in memory.
                 try connection.execute("SET LOCAL work_mem = '256MB'")
-                let statement = BulkCreationStatement(
-                    definition: definition, source: source, now: context.clock.now(), actor: actor,
-                    requestID: requestID, timeZone: context.timeZone
-                )
-                return try connection.query(statement.sql, parameters: statement.parameters).scalar(Int.self) ?? 0
+                return try EngineTransaction(connection: connection, context: context)
+                    .createMany(workflow: workflow, source: source, actor: actor, requestID: requestID, existingKeys: existingKeys)
             }
         } catch let error as PostgresError where error.code == .uniqueViolation {
             throw EngineError(.invalid, "bulk creation of \(workflow): a key exists already (\(error.detail ?? error.message)); nothing was created")

@@ -5,7 +5,7 @@ import Foundation
 public struct BulkFilter: Sendable {
     /// Only instances in these states (default: every state the transition starts from).
     public var states: [String]?
-    /// Only instances whose key starts with this.
+    /// Only instances whose key starts with this (literally: `_` and `%` are characters).
     public var keyPrefix: String?
     /// Only instances whose data holds these fields with these values.
     public var dataEquals: [String: String]
@@ -18,17 +18,23 @@ public struct BulkFilter: Sendable {
     }
 }
 
-extension WorkflowEngine {
-    /// Applies one transition to every instance of `workflow` matching `filter`, in one
-    /// transaction: each moved instance gets its history row, its old state's timers are
-    /// cancelled and its new state's armed. The guard hook (if any) sees the count first
-    /// and may refuse the whole set; the effect hook runs after the move. Returns how many moved.
-    @discardableResult
-    public func bulkTransition(
-        workflow: String, transition name: String, filter: BulkFilter = BulkFilter(), actor: Actor,
-        fields: [String: String] = [:], reason: String? = nil, requestID: String? = nil
-    ) async throws -> Int {
-        guard let definition = catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
+/// One bulk move, checked and then applied in one statement on an open transaction.
+struct BulkMove {
+    let definition: WorkflowDefinition
+    let transition: TransitionDefinition
+    let states: [String]
+    let filter: BulkFilter
+    let actor: Actor
+    let fields: [String: String]
+    let reason: String?
+    let requestID: String?
+    let context: EngineContext
+
+    init(
+        workflow: String, transition name: String, filter: BulkFilter, actor: Actor, fields: [String: String], reason: String?,
+        requestID: String?, context: EngineContext
+    ) throws {
+        guard let definition = context.catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
         guard let transition = definition.transition(named: name) else {
             throw EngineError(.invalid, "\(workflow) has no transition \(name) (transitions: \(definition.transitions.map(\.name).joined(separator: ", ")))")
         }
@@ -40,65 +46,85 @@ extension WorkflowEngine {
         let missing = transition.requires.filter { (fields[$0] ?? "").isEmpty }
         guard missing.isEmpty else { throw EngineError(.invalid, "\(name) needs \(missing.joined(separator: ", "))") }
         let sources = definition.sources(of: transition)
-        let states = filter.states.map { $0.filter(sources.contains) } ?? sources
+        self.definition = definition
+        self.transition = transition
+        self.states = filter.states.map { $0.filter(sources.contains) } ?? sources
+        self.filter = filter
+        self.actor = actor
+        self.fields = fields
+        self.reason = reason
+        self.requestID = requestID
+        self.context = context
+    }
+
+    func run(in engine: EngineTransaction) throws -> Int {
+        let connection = engine.connection
+        let now = engine.now
+        let name = transition.name
         let prefix = filter.keyPrefix.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
+        let selection = "workflow = $1 AND definition_version = $2 AND state = ANY($3::text[]) AND ($4::text IS NULL OR key LIKE $4) AND data @> $5::jsonb"
+        let selectionParameters: [String?] = [definition.name, String(definition.version), states.postgresText, prefix, InstanceData.encode(filter.dataEquals).text]
+        let count = try connection.query(
+            "SELECT count(*) FROM (SELECT id FROM workflow_instances WHERE \(selection) ORDER BY id FOR UPDATE) locked",
+            parameters: selectionParameters
+        ).scalar(Int.self) ?? 0
+        if let hook = transition.guardHook, let check = context.hooks.guards[hook] {
+            let subject = HookContext(engine: engine, subject: .bulk(count: count, sourceStates: states), transition: name, to: transition.to, fields: fields, actor: actor)
+            do { try check(subject) } catch let refusal as GuardRefusal {
+                throw EngineError(.refused, "\(name) refused for \(count) instances: \(refusal.message)")
+            }
+        }
+        var parameters = selectionParameters
+        parameters += [transition.to, InstanceData.encode(fields).text, now.postgresText, name, actor.name, actor.role, reason,
+                       fields.isEmpty ? nil : InstanceData.encode(fields).text, requestID]
+        var sql = """
+            WITH target AS (
+                SELECT id, state AS old_state FROM workflow_instances WHERE \(selection)
+            ),
+            moved AS (
+                UPDATE workflow_instances i SET state = $6, version = i.version + 1, data = i.data || $7::jsonb, updated_at = $8::timestamptz
+                FROM target t WHERE i.id = t.id
+                RETURNING i.id, i.version, i.data, t.old_state
+            ),
+            history AS (
+                INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
+                SELECT id, version, $9, old_state, $6, $10, $11, $12, $13::jsonb, $14, $8::timestamptz FROM moved
+            ),
+            cancelled AS (
+                DELETE FROM workflow_timers w USING moved m WHERE w.instance_id = m.id
+            )
+            """
+        if let timers = TimerSQL.arm(
+            definition, state: transition.to, source: "moved", now: now, timeZone: context.timeZone,
+            offset: parameters.count, selfLoopsSkipPastDue: true
+        ) {
+            sql += ", timers AS (\(timers.sql))"
+            parameters += timers.parameters
+        }
+        sql += " SELECT count(*) FROM moved"
+        let moved = try connection.query(sql, parameters: parameters).scalar(Int.self) ?? 0
+        if let hook = transition.effectHook, let effect = context.hooks.effects[hook] {
+            try effect(HookContext(engine: engine, subject: .bulk(count: moved, sourceStates: states), transition: name, to: transition.to, fields: fields, actor: actor))
+        }
+        return moved
+    }
+}
+
+extension WorkflowEngine {
+    /// Applies one transition to every instance of `workflow` matching `filter`, in one
+    /// transaction (see ``EngineTransaction/moveMany(workflow:transition:filter:actor:fields:reason:requestID:)``).
+    /// Returns how many moved.
+    @discardableResult
+    public func bulkTransition(
+        workflow: String, transition name: String, filter: BulkFilter = BulkFilter(), actor: Actor,
+        fields: [String: String] = [:], reason: String? = nil, requestID: String? = nil
+    ) async throws -> Int {
+        let move = try BulkMove(workflow: workflow, transition: name, filter: filter, actor: actor, fields: fields, reason: reason, requestID: requestID, context: context)
         let context = self.context
-        let finalFields = fields
         do {
             return try await pool.withTransaction { connection in
                 try connection.execute("SET LOCAL work_mem = '256MB'")
-                let now = context.clock.now()
-                let selection = "workflow = $1 AND definition_version = $2 AND state = ANY($3::text[]) AND ($4::text IS NULL OR key LIKE $4) AND data @> $5::jsonb"
-                let selectionParameters: [String?] = [workflow, String(definition.version), states.postgresText, prefix, InstanceData.encode(filter.dataEquals).text]
-                let count = try connection.query(
-                    "SELECT count(*) FROM (SELECT id FROM workflow_instances WHERE \(selection) ORDER BY id FOR UPDATE) locked",
-                    parameters: selectionParameters
-                ).scalar(Int.self) ?? 0
-                let hookContext = HookContext(
-                    connection: connection, instance: nil, bulkCount: count, transition: name,
-                    from: states.joined(separator: ","), to: transition.to, fields: finalFields, actor: actor, now: now
-                )
-                if let hook = transition.guardHook, let check = context.hooks.guards[hook] {
-                    do { try check(hookContext) } catch let refusal as GuardRefusal {
-                        throw EngineError(.refused, "\(name) refused for \(count) instances: \(refusal.message)")
-                    }
-                }
-                var parameters = selectionParameters
-                parameters += [transition.to, InstanceData.encode(finalFields).text, now.postgresText, name, actor.name, actor.role, reason,
-                               finalFields.isEmpty ? nil : InstanceData.encode(finalFields).text, requestID]
-                var sql = """
-                    WITH target AS (
-                        SELECT id, state AS old_state FROM workflow_instances WHERE \(selection)
-                    ),
-                    moved AS (
-                        UPDATE workflow_instances i SET state = $6, version = i.version + 1, data = i.data || $7::jsonb, updated_at = $8::timestamptz
-                        FROM target t WHERE i.id = t.id
-                        RETURNING i.id, i.version, i.data, t.old_state
-                    ),
-                    history AS (
-                        INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
-                        SELECT id, version, $9, old_state, $6, $10, $11, $12, $13::jsonb, $14, $8::timestamptz FROM moved
-                    ),
-                    cancelled AS (
-                        DELETE FROM workflow_timers w USING moved m WHERE w.instance_id = m.id
-                    )
-                    """
-                if let timers = TimerSQL.arm(
-                    definition, state: transition.to, source: "moved", now: now, timeZone: context.timeZone,
-                    offset: parameters.count, selfLoopsSkipPastDue: true
-                ) {
-                    sql += ", timers AS (\(timers.sql))"
-                    parameters += timers.parameters
-                }
-                sql += " SELECT count(*) FROM moved"
-                let moved = try connection.query(sql, parameters: parameters).scalar(Int.self) ?? 0
-                if let hook = transition.effectHook, let effect = context.hooks.effects[hook] {
-                    try effect(HookContext(
-                        connection: connection, instance: nil, bulkCount: moved, transition: name,
-                        from: hookContext.from, to: transition.to, fields: finalFields, actor: actor, now: now
-                    ))
-                }
-                return moved
+                return try move.run(in: EngineTransaction(connection: connection, context: context))
             }
         } catch {
             throw EngineError.classify(error)

@@ -93,3 +93,14 @@ extension WorkflowEngine {
         }
     }
 }
+
+extension WorkflowEngine {
+    /// Which of `keys` name an instance of `workflow`.
+    public func existingKeys(workflow: String, among keys: [String]) async throws -> Set<String> {
+        try await pool.withConnection { connection in
+            Set(try connection.query(
+                "SELECT key FROM workflow_instances WHERE workflow = $1 AND key = ANY($2::text[])", workflow, keys
+            ).rows.map { try $0.decode(0, as: String.self) })
+        }
+    }
+}

@@ -20,10 +20,9 @@ public final class WorkflowEngine: Sendable {
         /// The fewest expected rows for which a bulk creation is split.
         public var parallelBulkMinimum: Int
 
-        /// Options with defaults.
+        /// Options with defaults; the time zone is the service's (configuration), never assumed.
         public init(
-            lanes: Int = 1, maxBatch: Int = 512, timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current,
-            bulkWorkers: Int = 2, parallelBulkMinimum: Int = 50_000
+            lanes: Int = 1, maxBatch: Int = 512, timeZone: TimeZone, bulkWorkers: Int = 2, parallelBulkMinimum: Int = 50_000
         ) {
             self.lanes = max(1, lanes)
             self.maxBatch = max(1, maxBatch)
@@ -46,7 +45,7 @@ public final class WorkflowEngine: Sendable {
     /// to `connectionString` (group commit).
     public init(
         catalog: WorkflowCatalog, hooks: WorkflowHooks, pool: PostgresPool, connectionString: String,
-        clock: any EngineClock = SystemClock(), options: Options = Options(),
+        clock: any EngineClock = SystemClock(), options: Options,
         logger: Logger = Logger(label: "cadreflow.engine")
     ) {
         self.catalog = catalog
@@ -83,27 +82,7 @@ public final class WorkflowEngine: Sendable {
         let context = self.context
         do {
             return try await pool.withTransaction { connection in
-                let now = context.clock.now()
-                let row = try connection.query(
-                    """
-                    INSERT INTO workflow_instances (workflow, definition_version, key, state, data, created_at, updated_at)
-                    VALUES ($1, $2, $3, $4, $5::jsonb, $6, $6) RETURNING \(InstanceSnapshot.columns)
-                    """,
-                    definition.name, definition.version, key, definition.initial, InstanceData.encode(data), now
-                )
-                let snapshot = try InstanceSnapshot(row: row[0])
-                try connection.query(
-                    "INSERT INTO workflow_history (instance_id, seq, transition, to_state, actor, role, payload, request_id, at) VALUES ($1, 1, 'create', $2, $3, $4, $5::jsonb, $6, $7)",
-                    snapshot.id, snapshot.state, actor.name, actor.role, data.isEmpty ? nil : InstanceData.encode(data), requestID, now
-                )
-                let timers = WorkflowStateMachine.timersOnEntering(definition, state: definition.initial, data: data, now: now, timeZone: context.timeZone)
-                if !timers.isEmpty {
-                    try connection.query(
-                        "INSERT INTO workflow_timers (instance_id, transition, due_at, armed_version) SELECT $1, t, d, 1 FROM unnest($2::text[], $3::timestamptz[]) AS x(t, d)",
-                        snapshot.id, timers.map(\.transition), timers.map(\.dueAt)
-                    )
-                }
-                return snapshot
+                try EngineTransaction(connection: connection, context: context).create(workflow: definition.name, key: key, data: data, actor: actor, requestID: requestID)
             }
         } catch let error as PostgresError where error.code == .uniqueViolation {
             throw EngineError(.invalid, "an instance with key \(key) exists already")

@@ -1,29 +1,44 @@
 import CadreflowPostgres
 import Foundation
 
-/// What a guard or effect hook sees: the transaction's connection, the instance, the plan.
+/// What a hook runs for: one instance's move, or a bulk move of many.
+public enum HookSubject: Sendable {
+    /// One instance, as it was before the move.
+    case instance(InstanceSnapshot)
+    /// A bulk move: how many instances it moves (for a guard: about to; for an effect:
+    /// moved) and the states they start from.
+    case bulk(count: Int, sourceStates: [String])
+}
+
+/// What a guard or effect hook sees: the engine on the open transaction, the subject, the plan.
 ///
 /// Hooks run on the engine's connection thread inside the transition's transaction:
-/// their queries see the locked instance, and their writes commit or roll back with it.
+/// their queries see the locked instances, and their writes commit or roll back with it.
+/// Engine work a hook needs (create instances, move others, timers) goes through
+/// `engine`, so that history and timers are written as for any transition.
 public struct HookContext {
-    /// The connection of the open transaction.
-    public let connection: PostgresConnection
-    /// The instance before the move (nil for a bulk transition).
-    public let instance: InstanceSnapshot?
-    /// For a bulk transition: the number of instances it moves.
-    public let bulkCount: Int?
+    /// The engine on the transition's open transaction.
+    public let engine: EngineTransaction
+    /// The instance, or the bulk move.
+    public let subject: HookSubject
     /// The transition's name.
     public let transition: String
-    /// The state before and after (for bulk: after only is meaningful).
-    public let from: String
     /// The state after.
     public let to: String
     /// The fields supplied with the command.
     public let fields: [String: String]
     /// Who acts.
     public let actor: Actor
+
+    /// The connection of the open transaction (for the domain's own tables).
+    public var connection: PostgresConnection { engine.connection }
     /// The engine's clock reading for this transition.
-    public let now: Date
+    public var now: Date { engine.now }
+    /// The instance before the move, for a single-instance transition.
+    public var instance: InstanceSnapshot? {
+        if case .instance(let snapshot) = subject { return snapshot }
+        return nil
+    }
 }
 
 /// A guard hook's "no", with a message for the caller.
@@ -42,7 +57,7 @@ public struct GuardRefusal: Error, Sendable {
 public struct WorkflowHooks: Sendable {
     /// A guard: throw ``GuardRefusal`` to refuse the transition.
     public typealias Guard = @Sendable (HookContext) throws -> Void
-    /// An effect: write through `context.connection`; throwing undoes the transition.
+    /// An effect: write through `context.engine` or `context.connection`; throwing undoes the transition.
     public typealias Effect = @Sendable (HookContext) throws -> Void
 
     /// Guards by name.

@@ -1,14 +1,4 @@
-/// The roles of the admin protocol.
-public enum Role: String, Sendable, CaseIterable {
-    /// Users and configuration; everything.
-    case admin
-    /// Organisation data, cycles, exams, rotations, reports in its scope.
-    case organizer
-    /// Assessments of cadres in its unit subtree.
-    case manager
-    /// Read-only reports in its scope.
-    case viewer
-}
+import CadreflowRules
 
 /// A logged-in account: its role and the unit subtree it may see and change.
 public struct Account: Sendable, Equatable {
@@ -25,9 +15,26 @@ public struct Account: Sendable, Equatable {
     /// The cadre the account belongs to, if any.
     public var cadre: String?
 
+    /// An account from its parts.
+    public init(login: String, role: Role, unit: String?, unitPath: String?, isHead: Bool, cadre: String?) {
+        self.login = login
+        self.role = role
+        self.unit = unit
+        self.unitPath = unitPath
+        self.isHead = isHead
+        self.cadre = cadre
+    }
+
+    /// The unit subtree the account covers (the one rule, ``UnitScope``).
+    public var scope: UnitScope { UnitScope(path: role == .admin ? nil : unitPath) }
+
+    /// The account as the domain sees who asks.
+    public var requester: Requester {
+        Requester(login: login, role: role, scope: scope, unit: unit, isHead: isHead, cadre: cadre)
+    }
+
     /// True when a unit path lies in this account's subtree.
     public func covers(unitPath path: String) -> Bool {
-        guard let scope = unitPath else { return true }
-        return path == scope || path.hasPrefix(scope + "/")
+        scope.covers(path)
     }
 }

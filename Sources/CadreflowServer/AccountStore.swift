@@ -1,5 +1,6 @@
 import CadreflowPostgres
 import CadreflowProtocol
+import CadreflowRules
 import Foundation
 import Logging
 
@@ -84,11 +85,23 @@ public struct AccountStore: Sendable {
 
     /// Creates an account; the password is hashed here and never stored or logged as is.
     public func create(login: String, role: Role, password: String, unit: String?, isHead: Bool, cadre: String?) async throws {
+        let hash = try await Self.hashChecked(password, role: role, unit: unit)
+        try await pool.withConnection { connection in
+            try Self.insert(login: login, role: role, hash: hash, unit: unit, isHead: isHead, cadre: cadre, on: connection)
+        }
+    }
+
+    /// Checks a new account's password and unit, and hashes the password (slow: before any transaction).
+    static func hashChecked(_ password: String, role: Role, unit: String?) async throws -> PasswordHasher.Hash {
         guard password.count >= 8 else { throw ProtocolError(.invalid, "password: at least 8 characters") }
         guard role == .admin || unit != nil else { throw ProtocolError(.invalid, "unit: required for the role \(role.rawValue)") }
-        let hash = try await PasswordHasher.hash(password)
+        return try await PasswordHasher.hash(password)
+    }
+
+    /// Inserts an account inside the caller's transaction.
+    static func insert(login: String, role: Role, hash: PasswordHasher.Hash, unit: String?, isHead: Bool, cadre: String?, on connection: PostgresConnection) throws {
         do {
-            try await pool.withConnection { connection in
+            try connection.transaction { connection in
                 _ = try connection.query(
                     """
                     INSERT INTO accounts (login, role, unit_code, cadre_code, is_head, password_salt, password_hash, password_rounds)
@@ -109,14 +122,16 @@ public struct AccountStore: Sendable {
 
     /// Sets a new password (hashed here) and clears any lockout.
     public func setPassword(login: String, password: String) async throws {
-        guard password.count >= 8 else { throw ProtocolError(.invalid, "password: at least 8 characters") }
-        let hash = try await PasswordHasher.hash(password)
-        let changed = try await pool.withConnection { connection in
-            try connection.query(
-                "UPDATE accounts SET password_salt = $2, password_hash = $3, password_rounds = $4, failed_logins = 0, locked_until = NULL WHERE login = $1",
-                login, hash.salt, hash.key, hash.rounds
-            ).affectedRows
-        }
+        let hash = try await Self.hashChecked(password, role: .admin, unit: nil)
+        try await pool.withConnection { connection in try Self.updatePassword(login: login, hash: hash, on: connection) }
+    }
+
+    /// Stores a new password hash inside the caller's transaction.
+    static func updatePassword(login: String, hash: PasswordHasher.Hash, on connection: PostgresConnection) throws {
+        let changed = try connection.query(
+            "UPDATE accounts SET password_salt = $2, password_hash = $3, password_rounds = $4, failed_logins = 0, locked_until = NULL WHERE login = $1",
+            login, hash.salt, hash.key, hash.rounds
+        ).affectedRows
         guard changed == 1 else { throw ProtocolError(.notFound, "no user \(login)") }
     }
 

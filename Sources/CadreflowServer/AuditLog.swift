@@ -21,11 +21,17 @@ public struct AuditLog: Sendable {
         return (words.map(RequestQuoting.quote) + options).joined(separator: " ")
     }
 
-    /// Records one command and its result (`OK` or `ERR CODE`).
+    /// The statement that appends one row (to run inside the command's own transaction).
+    static func statement(login: String?, peer: String, command: String, result: String) -> PostgresStatement {
+        PostgresStatement(sql: "INSERT INTO audit_log (login, peer, command, result) VALUES ($1, $2, $3, $4)", parameters: [login, peer, command, result])
+    }
+
+    /// Records one command and its result (`OK`, `GO` or `ERR CODE`) on its own: for
+    /// commands that changed nothing (refused, failed, replayed, AUTH).
     public func record(login: String?, peer: String, request: Request, result: String) async {
-        let command = AuditLog.masked(request)
+        let statement = Self.statement(login: login, peer: peer, command: AuditLog.masked(request), result: result)
         _ = try? await pool.withConnection { connection in
-            _ = try connection.query("INSERT INTO audit_log (login, peer, command, result) VALUES ($1, $2, $3, $4)", login, peer, command, result)
+            _ = try connection.query(statement.sql, parameters: statement.parameters)
         }
     }
 }

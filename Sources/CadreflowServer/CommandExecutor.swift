@@ -1,4 +1,3 @@
-import CadreflowEngine
 import CadreflowPostgres
 import CadreflowProtocol
 import Logging
@@ -6,17 +5,21 @@ import NIOCore
 
 /// Runs one connection's requests: parses and routes a line, checks the role, answers
 /// inline commands at once (``prepare(_:session:)``, on the event loop) and runs the others
-/// (``perform(_:_:_:session:)``, in a task): idempotency, the handler, the audit row.
+/// in a task: reads as they are, writes through ``commit(_:spec:request:session:)`` so that
+/// a change, its `idem=` record and its audit row commit together.
 struct CommandExecutor: Sendable {
     let context: ServerContext
     let router: CommandRouter
     let parser: RequestParser
     let peer: String
 
-    /// What a request line needs: a reply already made, or a command to run in a task.
+    /// A waiting part of a request, run in a task with the session.
+    typealias Work = @Sendable (inout SessionState) async -> Reply
+
+    /// What a request line needs: a reply already made, or work to run in a task.
     enum Prepared {
         case reply(Reply)
-        case task(CommandSpec, CommandSpec.Handler, Request)
+        case task(Work)
     }
 
     /// Parses, routes and checks one line; runs it at once when its command is inline.
@@ -43,103 +46,137 @@ struct CommandExecutor: Sendable {
                 return .reply(.error(.auth, "log in first: AUTH <user> <password>"))
             }
             guard roles.contains(account.role) else {
-                return .reply(.error(.denied, "\(spec.name) is not allowed for the role \(account.role.rawValue)"))
+                let refusal = Reply.error(.denied, "\(spec.name) is not allowed for the role \(account.role.rawValue)")
+                guard spec.changesState else { return .reply(refusal) }
+                // A refused write is audited as refused.
+                return .task { session in
+                    await context.audit.record(login: session.account?.login, peer: peer, request: request, result: Self.auditResult(refusal))
+                    return refusal
+                }
             }
         }
         switch spec.body {
-        case .task(let run):
-            return .task(spec, run, request)
         case .inline(let answer):
             do {
                 return .reply(try answer(request, &session, context))
             } catch {
                 return .reply(.error(error))
             }
+        case .read(let read):
+            return .task { session in
+                let reply: Reply
+                do {
+                    reply = try await read(request, &session, context)
+                } catch {
+                    reply = .error(self.protocolError(error, command: spec.name))
+                }
+                if spec.auditedRead {
+                    await context.audit.record(login: session.account?.login ?? request.words.dropFirst().first, peer: peer, request: request, result: Self.auditResult(reply))
+                }
+                return reply
+            }
+        case .write(let write):
+            return .task { session in
+                let planned: CommandWrite
+                do {
+                    planned = try await write(request, &session, context)
+                } catch {
+                    let reply = Reply.error(self.protocolError(error, command: spec.name))
+                    await context.audit.record(login: session.account?.login, peer: peer, request: request, result: Self.auditResult(reply))
+                    return reply
+                }
+                return await self.commit(planned, spec: spec, request: request, session: &session)
+            }
         }
     }
 
-    /// Runs a command that waits (database, engine): at most once per `idem=` key, audited
-    /// when it changes state.
-    func perform(_ spec: CommandSpec, _ handler: CommandSpec.Handler, _ request: Request, session: inout SessionState) async -> Reply {
-        let reply: Reply
-        if spec.changesState, let key = request.option("idem"), let login = session.account?.login {
-            reply = await runOnce(spec, handler, request, key: key, login: login, session: &session)
-        } else {
-            reply = await run(spec, handler, request, session: &session)
+    /// Makes a write's change with its idempotency record and audit row, all or nothing;
+    /// a refused or failed write is audited as such on its own.
+    func commit(_ write: CommandWrite, spec: CommandSpec, request: Request, session: inout SessionState) async -> Reply {
+        let login = session.account?.login
+        let masked = AuditLog.masked(request)
+        let audit = AuditLog.statement(login: login, peer: peer, command: masked, result: "OK")
+        let idempotency = request.option("idem").flatMap { key in
+            login.map { RequestIdempotency(login: $0, key: key, command: AuditLog.masked(Self.withoutIdem(request))) }
         }
-        if spec.changesState || spec.name == "AUTH" {
-            await context.audit.record(login: session.account?.login ?? request.words.dropFirst().first, peer: peer, request: request, result: Self.auditResult(reply))
+        let reply: Reply
+        do {
+            switch write {
+            case .reply(let answer):
+                await context.audit.record(login: login, peer: peer, request: request, result: Self.auditResult(answer))
+                return answer
+            case .upload(let prompt, let finish):
+                session.upload = PendingUpload(spec: spec, request: request, finish: finish)
+                return .go(prompt)
+            case .inTransaction(let body):
+                let (answer, replayed) = try await context.pool.withTransaction { connection -> (Reply, Bool) in
+                    if let idempotency, let stored = try idempotency.claim(on: connection) { return (stored, true) }
+                    let answer = try body(connection)
+                    try idempotency?.store(answer, on: connection)
+                    try connection.query(audit.sql, parameters: audit.parameters)
+                    return (answer, false)
+                }
+                if replayed {
+                    await context.audit.record(login: login, peer: peer, request: request, result: "OK replayed")
+                } else {
+                    await context.afterCommit?(request)
+                }
+                reply = answer
+            case .committing(let body):
+                let key = idempotency.map { "\($0.login)/\($0.key)" }
+                reply = try await body(CommitRecords(statements: [audit], idempotencyKey: key))
+                await context.afterCommit?(request)
+            }
+        } catch {
+            let failure = Reply.error(protocolError(error, command: spec.name))
+            await context.audit.record(login: login, peer: peer, request: request, result: Self.auditResult(failure))
+            return failure
         }
         return reply
     }
 
-    /// Runs a state-changing command sent with `idem=<key>` at most once per account and key.
-    private func runOnce(
-        _ spec: CommandSpec, _ handler: CommandSpec.Handler, _ request: Request, key: String, login: String, session: inout SessionState
-    ) async -> Reply {
-        let idempotency = RequestIdempotency(pool: context.pool)
-        let command = AuditLog.masked(Request(words: request.words, options: request.options.filter { $0.key != "idem" }))
-        do {
-            if let stored = try await idempotency.stored(login: login, key: key, command: command) { return stored }
-        } catch let error as ProtocolError {
-            return .error(error)
-        } catch {
-            return .error(.unavailable, "the database is unavailable; try again")
-        }
-        let reply = await run(spec, handler, request, session: &session)
-        await idempotency.remember(login: login, key: key, command: command, reply: reply)
-        return reply
-    }
-
-    private func run(_ spec: CommandSpec, _ handler: CommandSpec.Handler, _ request: Request, session: inout SessionState) async -> Reply {
-        do {
-            return try await handler(request, &session, context)
-        } catch let error as ProtocolError {
-            return .error(error)
-        } catch let error as PostgresError {
-            if error.isConnectionFailure || error.code == .poolExhausted || error.code == .poolClosed {
-                return .error(.unavailable, "the database is unavailable; try again (\(error.message))")
-            }
-            context.logger.error("command failed", metadata: ["command": "\(spec.name)", "error": "\(error)"])
-            return .error(.internal, "\(spec.name) failed; the error is logged")
-        } catch let error as EngineError {
-            switch error.kind {
-            case .notFound: return .error(.notFound, error.message)
-            case .refused: return .error(.conflict, error.message)
-            case .invalid: return .error(.invalid, error.message)
-            case .unavailable: return .error(.unavailable, error.message)
-            }
-        } catch {
-            context.logger.error("command failed", metadata: ["command": "\(spec.name)", "error": "\(error)"])
-            return .error(.internal, "\(spec.name) failed; the error is logged")
-        }
-    }
-
-    /// Imports a finished upload (its lines, or the first problem found in them).
-    func finishUpload(_ collected: Result<[String], ProtocolError>, pending: PendingUpload, account: Account?) async -> Reply {
-        let reply: Reply
+    /// Turns a finished upload (its lines, or the first problem found in them) into its write.
+    func finishUpload(_ collected: Result<[String], ProtocolError>, pending: PendingUpload, session: inout SessionState) async -> Reply {
+        let failure: Reply
         switch collected {
         case .failure(let error):
-            reply = .error(error)
+            failure = .error(error)
         case .success(let lines):
-            guard let account else { return .error(.auth, "log in first") }
+            guard let account = session.account else { return .error(.auth, "log in first") }
             do {
-                reply = try await pending.finish(lines, account, context)
-            } catch let error as ProtocolError {
-                reply = .error(error)
-            } catch let error as PostgresError where error.isConnectionFailure {
-                reply = .error(.unavailable, "the database is unavailable; nothing was imported")
+                let write = try await pending.finish(lines, account)
+                return await commit(write, spec: pending.spec, request: pending.request, session: &session)
             } catch {
-                context.logger.error("upload failed", metadata: ["error": "\(error)"])
-                reply = .error(.internal, "the upload failed; nothing was imported")
+                failure = .error(protocolError(error, command: pending.spec.name))
             }
         }
-        await context.audit.record(login: account?.login, peer: peer, request: pending.request, result: "upload \(Self.auditResult(reply))")
-        return reply
+        await context.audit.record(login: session.account?.login, peer: peer, request: pending.request, result: "upload \(Self.auditResult(failure))")
+        return failure
+    }
+
+    /// The one mapping of errors to replies: protocol errors as they are, errors that know
+    /// their reply (domain, engine), an unreachable database as `UNAVAILABLE`, the rest
+    /// logged and `INTERNAL`.
+    func protocolError(_ error: any Error, command: String) -> ProtocolError {
+        switch error {
+        case let error as ProtocolError:
+            return error
+        case let error as any ProtocolErrorConvertible:
+            return error.protocolError
+        case let error as PostgresError where error.isConnectionFailure || error.code == .poolExhausted || error.code == .poolClosed:
+            return ProtocolError(.unavailable, "the database is unavailable; try again (\(error.message))")
+        default:
+            context.logger.error("command failed", metadata: ["command": "\(command)", "error": "\(error)"])
+            return ProtocolError(.internal, "\(command) failed; the error is logged")
+        }
+    }
+
+    private static func withoutIdem(_ request: Request) -> Request {
+        Request(words: request.words, options: request.options.filter { $0.key != "idem" })
     }
 
     /// The result column of the audit trail: `OK`, `GO` or `ERR CODE`.
-    private static func auditResult(_ reply: Reply) -> String {
+    static func auditResult(_ reply: Reply) -> String {
         switch reply {
         case .error(let error): return "ERR \(error.code.rawValue)"
         case .go: return "GO"

@@ -1,17 +1,16 @@
 import CadreflowProtocol
 
-/// Finds the command for a request (two-word names first) and checks the role.
+/// Finds the command for a request (two-word names first).
 struct CommandRouter: Sendable {
     private let byName: [String: CommandSpec]
+    /// Every command, in the order mounted (for HELP).
+    let specs: [CommandSpec]
 
-    /// Every command of the protocol.
-    static let standard: CommandRouter = {
-        var specs = SessionCommands.all + UserCommands.all + UnitCommands.all + CadreCommands.all + EngineCommands.all + [ExamImportCommand.spec, OrgImportCommand.spec]
+    /// The server's own commands (session, accounts) and the mounted groups, with HELP over all.
+    init(groups: [CommandGroup]) {
+        var specs = SessionCommands.all + UserCommands.all + groups.flatMap(\.commands)
         specs.append(SessionCommands.help(specs + [SessionCommands.help([])]))
-        return CommandRouter(specs)
-    }()
-
-    init(_ specs: [CommandSpec]) {
+        self.specs = specs
         byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -95,17 +95,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 guard let collected = upload.take(frame) else { continue }
                 upload = UploadCollector(limit: executor.context.limits.maxUploadBytes)
                 session.upload = nil
-                let account = session.account
                 let executor = executor
-                runTask(context: context) { _ in await executor.finishUpload(collected, pending: pending, account: account) }
+                runTask(context: context) { session in await executor.finishUpload(collected, pending: pending, session: &session) }
                 continue
             }
             switch executor.prepare(frame, session: &session) {
             case .reply(let reply):
                 append(reply, context: context)
-            case .task(let spec, let handler, let request):
-                let executor = executor
-                runTask(context: context) { session in await executor.perform(spec, handler, request, session: &session) }
+            case .task(let work):
+                runTask(context: context, work)
             }
         }
         if session.closing {

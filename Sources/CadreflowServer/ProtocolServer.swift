@@ -12,7 +12,7 @@ public enum ProtocolServer {
     /// bound address once connections are accepted (port 0 picks a free port).
     public static func run(host: String, port: Int, context: ServerContext, tls: TLSSettings? = nil, onReady: @Sendable (SocketAddress) -> Void) async throws {
         let limits = context.limits
-        let router = CommandRouter.standard
+        let router = context.router
         let parser = RequestParser(maxArguments: limits.maxArguments)
         let open = OpenConnections()
         let greeting = "OK cadreflow \(context.version) protocol=1\n"

@@ -1,34 +1,47 @@
 import CadreflowPostgres
 import CadreflowProtocol
 
-/// `idem=<key>` on state-changing commands: the first successful reply is stored per
-/// account and key; a repeat of the same command gets it back and changes nothing; the
-/// same key on a different command is a conflict. Failed commands change nothing, so
-/// their replies are not stored and a retry simply runs again.
+/// `idem=<key>` on state-changing commands, inside the command's own transaction.
+///
+/// The key is claimed first (a row with no reply yet): a second request with the same key
+/// (another connection, another service instance) waits on the claim until the first
+/// commits or rolls back. The first's reply is stored before its COMMIT, with its change,
+/// so a retry after a lost reply — even after a restart — gets that reply and changes
+/// nothing. A failed command rolls its claim back, so a retry runs again. The same key on
+/// a different command is `ERR CONFLICT`.
 struct RequestIdempotency {
-    let pool: PostgresPool
+    let login: String
+    let key: String
+    /// The command as audited, without its `idem=`.
+    let command: String
 
-    /// The stored reply for this key, if the same command already succeeded with it.
-    func stored(login: String, key: String, command: String) async throws -> Reply? {
-        let row = try await pool.withConnection { connection -> [String]? in
-            try connection.query("SELECT command, reply FROM request_idempotency WHERE login = $1 AND key = $2", login, key)
-                .rows.first.map { [try $0.decode(0), try $0.decode(1)] }
+    /// The stored reply when the key was used already, else nil (the key is now claimed).
+    func claim(on connection: PostgresConnection) throws -> Reply? {
+        let claimed = try connection.query(
+            "INSERT INTO request_idempotency (login, key, command, reply) VALUES ($1, $2, $3, NULL) ON CONFLICT DO NOTHING RETURNING 1",
+            login, key, command
+        ).rowCount == 1
+        if claimed { return nil }
+        guard let row = try connection.query("SELECT command, reply FROM request_idempotency WHERE login = $1 AND key = $2", login, key).rows.first else {
+            throw ProtocolError(.conflict, "idem=\(key) is in use by a request still running; try again")
         }
-        guard let row else { return nil }
-        guard row[0] == command else {
-            throw ProtocolError(.conflict, "idem=\(key) was used for another command: \(row[0])")
+        let storedCommand: String = try row.decode(0)
+        guard storedCommand == command else {
+            throw ProtocolError(.conflict, "idem=\(key) was used for another command: \(storedCommand)")
         }
-        return .ok(row[1])
+        guard let reply: String = try row.decode(1) else {
+            throw ProtocolError(.conflict, "idem=\(key) is in use by a request still running; try again")
+        }
+        return .ok(reply)
     }
 
-    /// Remembers a successful reply.
-    func remember(login: String, key: String, command: String, reply: Reply) async {
-        guard case .ok(let text) = reply else { return }
-        _ = try? await pool.withConnection { connection in
-            _ = try connection.query(
-                "INSERT INTO request_idempotency (login, key, command, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                login, key, command, text
-            )
+    /// Stores the reply of the claimed key (an `OK` line); any other reply gives the claim
+    /// up, so a retry runs the command again.
+    func store(_ reply: Reply, on connection: PostgresConnection) throws {
+        if case .ok(let text) = reply {
+            try connection.query("UPDATE request_idempotency SET reply = $3 WHERE login = $1 AND key = $2", login, key, text)
+        } else {
+            try connection.query("DELETE FROM request_idempotency WHERE login = $1 AND key = $2", login, key)
         }
     }
 }

@@ -1,4 +1,4 @@
-import CadreflowEngine
+import CadreflowProtocol
 import CadreflowPostgres
 import Logging
 
@@ -28,14 +28,12 @@ public struct ProtocolLimits: Sendable {
     }
 }
 
-/// What command handlers work with: the database, the engine, accounts, audit, limits.
+/// What the server and its command handlers share: the database, accounts, audit, limits,
+/// and the command groups the composition root mounted. It knows no domain: handlers
+/// capture the services they call when their group is built.
 public struct ServerContext: Sendable {
     /// The connection pool.
     public let pool: PostgresPool
-    /// The workflow engine.
-    public let engine: WorkflowEngine
-    /// The scheduler.
-    public let scheduler: Scheduler
     /// Accounts.
     public let accounts: AccountStore
     /// The audit trail.
@@ -48,12 +46,19 @@ public struct ServerContext: Sendable {
     public let logger: Logger
     /// Sessions open per account (for the per-account cap).
     let sessions: SessionCounter
+    /// The mounted commands.
+    let router: CommandRouter
+    /// Called after a write committed and before its reply is sent (tests use it to lose a reply).
+    let afterCommit: (@Sendable (Request) async -> Void)?
 
     /// A context from its parts.
-    public init(pool: PostgresPool, engine: WorkflowEngine, scheduler: Scheduler, accounts: AccountStore, limits: ProtocolLimits, version: String, logger: Logger) {
+    public init(
+        pool: PostgresPool, accounts: AccountStore, limits: ProtocolLimits, version: String, logger: Logger,
+        groups: [CommandGroup], afterCommit: (@Sendable (Request) async -> Void)? = nil
+    ) {
         self.pool = pool
-        self.engine = engine
-        self.scheduler = scheduler
+        self.router = CommandRouter(groups: groups)
+        self.afterCommit = afterCommit
         self.accounts = accounts
         self.audit = AuditLog(pool: pool)
         self.limits = limits

@@ -25,8 +25,9 @@ public struct SessionState: Sendable {
     }
 }
 
-/// An upload in progress: the command that asked for it and what to do with its lines.
+/// An upload in progress: the command that asked for it and what its lines become.
 struct PendingUpload: Sendable {
+    let spec: CommandSpec
     let request: Request
-    let finish: @Sendable ([String], Account, ServerContext) async throws -> Reply
+    let finish: @Sendable ([String], Account) async throws -> CommandWrite
 }

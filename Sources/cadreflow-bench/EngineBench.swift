@@ -51,7 +51,7 @@ struct EngineBench: AsyncParsableCommand {
         let catalog = try WorkflowCatalog.register([Self.definition], connection: setup)
         let pool = PostgresPool(configuration: .init(connectionString: conninfo, size: 8))
         defer { pool.close() }
-        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: lanes, bulkWorkers: bulkWorkers))
+        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: lanes, timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current, bulkWorkers: bulkWorkers))
         defer { engine.close() }
         let levels = clients.split(separator: ",").compactMap { Int($0) }
         let instances = levels.max() ?? 32
@@ -111,7 +111,7 @@ struct EngineBench: AsyncParsableCommand {
         // The same creation in one transaction (one backend), for comparison.
         try setup.execute("CHECKPOINT")
         let single = WorkflowEngine(
-            catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: 1, bulkWorkers: 1)
+            catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: conninfo, options: .init(lanes: 1, timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current, bulkWorkers: 1)
         )
         defer { single.close() }
         started = ContinuousClock.now

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CadreflowCommands
 import CadreflowDatabase
+import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
 import CadreflowServer
@@ -28,15 +30,18 @@ struct ProtocolBench: AsyncParsableCommand {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let catalog = try WorkflowCatalog.register([], connection: setup)
-        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: server.connectionString)
+        let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: server.connectionString, options: .init(timeZone: zone))
         defer { engine.close() }
         let accounts = AccountStore(pool: pool, lockout: .init(failures: 5, seconds: 900))
         try await accounts.bootstrapAdmin(password: "bench-password", logger: logger)
         try setup.query("INSERT INTO units (code, name, path) VALUES ('HN', 'Hà Nội', 'HN')")
+        let scheduler = try Scheduler(schedules: [], actions: [:], engine: engine, timeZone: zone)
+        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: zone))
         let context = ServerContext(
-            pool: pool, engine: engine, scheduler: try Scheduler(schedules: [], actions: [:], pool: pool, timeZone: .current), accounts: accounts,
+            pool: pool, accounts: accounts,
             limits: ProtocolLimits(maxLineBytes: 16_384, maxArguments: 256, maxUploadBytes: 1 << 28, idleTimeoutSeconds: 0, maxConnections: 1_000, maxConnectionsPerAccount: 1_000),
-            version: "bench", logger: logger
+            version: "bench", logger: logger, groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: scheduler)
         )
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let listener = Task {

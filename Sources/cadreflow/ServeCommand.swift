@@ -1,6 +1,8 @@
 import ArgumentParser
+import CadreflowCommands
 import CadreflowConfig
 import CadreflowDatabase
+import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
 import CadreflowServer
@@ -66,14 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
             let accounts = AccountStore(pool: pool, lockout: .init(failures: configuration.security.lockoutFailures, seconds: configuration.security.lockoutSeconds))
             try await accounts.bootstrapAdmin(password: ProcessInfo.processInfo.environment["CADREFLOW_ADMIN_PASSWORD"], logger: logger)
             let limits = configuration.protocolLimits
+            let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone))
             let context = ServerContext(
-                pool: pool, engine: engine, scheduler: scheduler, accounts: accounts,
+                pool: pool, accounts: accounts,
                 limits: ProtocolLimits(
                     maxLineBytes: limits.maxLineBytes, maxArguments: limits.maxArguments, maxUploadBytes: limits.maxUploadBytes,
                     idleTimeoutSeconds: limits.idleTimeoutSeconds, maxConnections: limits.maxConnections,
                     maxConnectionsPerAccount: limits.maxConnectionsPerAccount
                 ),
-                version: CadreflowVersion.current, logger: logger
+                version: CadreflowVersion.current, logger: logger,
+                groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: scheduler)
             )
             let tls = configuration.server.tlsCertificate.isEmpty ? nil : try TLSSettings(
                 certificatePath: configuration.server.tlsCertificate, privateKeyPath: configuration.server.tlsPrivateKey
@@ -127,8 +131,8 @@ extension ServeCommand {
     func startEngine(
         configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
     ) async throws -> (WorkflowEngine, Scheduler, EngineRunner) {
-        let hooks = PendingDomainHooks.hooks
-        let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsDir, hooks: hooks.names)
+        let hooks = Domain.hooks
+        let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsDir, vocabulary: Domain.vocabulary)
         let catalog = try await pool.withConnection { connection in
             try WorkflowCatalog.register(definitions, connection: connection)
         }
@@ -141,11 +145,11 @@ extension ServeCommand {
             logger: logger
         )
         let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesFile)
-        let active = schedules.filter { PendingDomainHooks.actions[$0.action] != nil }
-        for schedule in schedules where PendingDomainHooks.actions[schedule.action] == nil {
+        let active = schedules.filter { Domain.scheduleActions[$0.action] != nil }
+        for schedule in schedules where Domain.scheduleActions[schedule.action] == nil {
             logger.warning("schedule inactive: this build does not provide its action", metadata: ["schedule": "\(schedule.name)", "action": "\(schedule.action)"])
         }
-        let scheduler = try Scheduler(schedules: active, actions: PendingDomainHooks.actions, pool: pool, timeZone: configuration.timeZone, logger: logger)
+        let scheduler = try Scheduler(schedules: active, actions: Domain.scheduleActions, engine: engine, timeZone: configuration.timeZone, logger: logger)
         let runner = EngineRunner(engine: engine, scheduler: scheduler, interval: .milliseconds(configuration.engine.tickMs), logger: logger)
         logger.notice("workflow engine ready", metadata: [
             "workflows": "\(catalog.definitions.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))",

@@ -6,7 +6,7 @@ import Testing
 struct DefinitionValidationTests {
     private func check(_ json: String, hooks: HookNames = HookNames()) throws {
         let definition = try DefinitionLoader.parse(Data(json.utf8), file: "x.json")
-        try DefinitionValidator.validate(definition, file: "x.json", hooks: hooks)
+        try DefinitionValidator.validate(definition, file: "x.json", vocabulary: EngineHarness.vocabulary(hooks))
     }
 
     private func base(transitions: String, states: String = #"["a", "b", "done"]"#, extra: String = "") -> String {

@@ -67,6 +67,11 @@ struct EngineHarness {
         )
     }
 
+    /// The vocabulary the service passes: its roles and actors, and the given hooks.
+    static func vocabulary(_ hooks: HookNames) -> DefinitionVocabulary {
+        DefinitionVocabulary(roles: ["admin", "organizer", "manager", "viewer", "cadre", "system"], hooks: hooks)
+    }
+
     func shutdown() {
         engine.close()
         pool.close()

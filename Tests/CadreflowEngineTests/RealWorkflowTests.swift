@@ -40,7 +40,7 @@ struct RealWorkflowTests {
     let cadre = Actor(name: "CB001", role: "cadre")
 
     private func harness(start: Date) async throws -> EngineHarness {
-        let definitions = try DefinitionLoader.loadFolder(Self.folder, hooks: Self.stubs.names)
+        let definitions = try DefinitionLoader.loadFolder(Self.folder, vocabulary: EngineHarness.vocabulary(Self.stubs.names))
         return try await EngineHarness(definitions: definitions, hooks: Self.stubs, start: start)
     }
 
@@ -64,11 +64,11 @@ struct RealWorkflowTests {
 
     @Test("All four load; a definition naming a hook nobody provides is refused")
     func load() throws {
-        let definitions = try DefinitionLoader.loadFolder(Self.folder, hooks: Self.stubs.names)
+        let definitions = try DefinitionLoader.loadFolder(Self.folder, vocabulary: EngineHarness.vocabulary(Self.stubs.names))
         #expect(definitions.map(\.name).sorted() == ["assessment", "assignment", "exam", "monthly_cycle"])
         var fewer = Self.stubs.names
         fewer.effects.remove("exam.appoint_winner")
-        let error = #expect(throws: DefinitionError.self) { try DefinitionLoader.loadFolder(Self.folder, hooks: fewer) }
+        let error = #expect(throws: DefinitionError.self) { try DefinitionLoader.loadFolder(Self.folder, vocabulary: EngineHarness.vocabulary(fewer)) }
         #expect(error?.file.hasSuffix("exam.json") == true)
         #expect(error?.message.contains("exam.appoint_winner") == true)
     }

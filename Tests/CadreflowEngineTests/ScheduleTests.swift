@@ -13,7 +13,8 @@ struct ScheduleTests {
     static let julyDue = Date(timeIntervalSince1970: 1_719_767_100)
 
     private func action() -> [String: ScheduleAction] {
-        ["count_run": { connection, occurrence in
+        ["count_run": .inTransaction { engine, occurrence in
+            let connection = engine.connection
             try connection.execute("CREATE TABLE IF NOT EXISTS cycle_opens (period text)")
             try connection.query("INSERT INTO cycle_opens VALUES ($1)", occurrence.period)
             return "opened \(occurrence.period)"
@@ -37,8 +38,8 @@ struct ScheduleTests {
     func exactlyOnce() async throws {
         let h = try await EngineHarness(start: Self.julyDue.addingTimeInterval(-3600))
         defer { h.shutdown() }
-        let first = try Scheduler(schedules: [Self.monthly], actions: action(), pool: h.pool, clock: h.clock, timeZone: Self.zone)
-        let second = try Scheduler(schedules: [Self.monthly], actions: action(), pool: h.database.pool(size: 2), clock: h.clock, timeZone: Self.zone)
+        let first = try Scheduler(schedules: [Self.monthly], actions: action(), engine: h.engine, clock: h.clock, timeZone: Self.zone)
+        let second = try Scheduler(schedules: [Self.monthly], actions: action(), engine: try h.secondEngine(), clock: h.clock, timeZone: Self.zone)
         #expect(try await first.tick().isEmpty) // registers the schedule; the June period predates it
         h.clock.set(Self.julyDue.addingTimeInterval(30))
         async let a = first.tick()
@@ -58,7 +59,7 @@ struct ScheduleTests {
     func missed() async throws {
         let h = try await EngineHarness(start: Self.julyDue.addingTimeInterval(-86_400))
         defer { h.shutdown() }
-        let scheduler = try Scheduler(schedules: [Self.monthly], actions: action(), pool: h.pool, clock: h.clock, timeZone: Self.zone)
+        let scheduler = try Scheduler(schedules: [Self.monthly], actions: action(), engine: h.engine, clock: h.clock, timeZone: Self.zone)
         try await scheduler.tick()
         // Down from June 30 to August 3: July and August were both missed; one catch-up run.
         h.clock.set(Self.julyDue.addingTimeInterval(33 * 86_400))
@@ -70,7 +71,7 @@ struct ScheduleTests {
         var skipping = Self.monthly
         skipping.name = "skipper"
         skipping.missed = .skip
-        let skipper = try Scheduler(schedules: [skipping], actions: action(), pool: h.pool, clock: h.clock, timeZone: Self.zone)
+        let skipper = try Scheduler(schedules: [skipping], actions: action(), engine: h.engine, clock: h.clock, timeZone: Self.zone)
         h.clock.set(Self.julyDue.addingTimeInterval(-86_400))
         try await skipper.tick()
         h.clock.set(Self.julyDue.addingTimeInterval(2 * 86_400))
@@ -83,7 +84,7 @@ struct ScheduleTests {
     func manual() async throws {
         let h = try await EngineHarness(start: Self.julyDue.addingTimeInterval(60))
         defer { h.shutdown() }
-        let scheduler = try Scheduler(schedules: [Self.monthly], actions: action(), pool: h.pool, clock: h.clock, timeZone: Self.zone)
+        let scheduler = try Scheduler(schedules: [Self.monthly], actions: action(), engine: h.engine, clock: h.clock, timeZone: Self.zone)
         let run = try await scheduler.runNow("open-monthly-cycle", period: "2024-05")
         #expect(run.trigger == "manual")
         #expect(run.detail == "opened 2024-05")
@@ -92,7 +93,7 @@ struct ScheduleTests {
         let unknown = await #expect(throws: EngineError.self) { try await scheduler.runNow("nope") }
         #expect(unknown?.kind == .notFound)
         #expect(throws: DefinitionError.self) {
-            try Scheduler(schedules: [Self.monthly], actions: [:], pool: h.pool, timeZone: Self.zone)
+            try Scheduler(schedules: [Self.monthly], actions: [:], engine: h.engine, timeZone: Self.zone)
         }
     }
 }

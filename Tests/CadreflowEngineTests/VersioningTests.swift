@@ -24,7 +24,7 @@ struct VersioningTests {
         #expect(catalog.definition("review", version: 1) == EngineHarness.review)
         #expect(catalog.current("review")?.version == 2)
         let pool = h.database.pool(size: 2)
-        let engine = WorkflowEngine(catalog: catalog, hooks: EngineHarness.hooks, pool: pool, connectionString: h.database.connectionString, clock: h.clock)
+        let engine = WorkflowEngine(catalog: catalog, hooks: EngineHarness.hooks, pool: pool, connectionString: h.database.connectionString, clock: h.clock, options: .init(timeZone: EngineHarness.hanoi))
         defer { engine.close(); pool.close() }
 
         let new = try await engine.create(workflow: "review", key: "review/v2", actor: manager)

@@ -1,9 +1,12 @@
+import CadreflowCommands
 import CadreflowDatabase
+import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
 import CadreflowServer
 import CadreflowTesting
 import Foundation
+import CadreflowProtocol
 import Logging
 import NIOCore
 import Synchronization
@@ -25,23 +28,37 @@ struct ServerHarness {
         let context: ServerContext
     }
 
-    static func prepare(limits: ProtocolLimits = ServerHarness.limits()) async throws -> Parts {
-        let database = try TestCluster.shared().makeDatabase(prefix: "server")
+    static let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+
+    /// The server's parts on a database (fresh, or `existing` for a second service instance),
+    /// mounting the service's command groups and `extraGroups`.
+    static func prepare(
+        limits: ProtocolLimits = ServerHarness.limits(), existing: TestDatabase? = nil, definitions: [WorkflowDefinition] = [],
+        extraGroups: @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil
+    ) async throws -> Parts {
+        let database = try existing ?? TestCluster.shared().makeDatabase(prefix: "server")
         try Migrator(migrations: Migration.bundled()).migrate(database.connect())
         let pool = database.pool(size: 6)
-        let catalog = try WorkflowCatalog.register([], connection: database.connect())
-        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: database.connectionString)
-        let scheduler = try Scheduler(schedules: [], actions: [:], pool: pool, timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current)
+        let catalog = try WorkflowCatalog.register(definitions, connection: database.connect())
+        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: database.connectionString, options: .init(timeZone: zone))
+        let scheduler = try Scheduler(schedules: [], actions: [:], engine: engine, timeZone: zone)
         var logger = Logger(label: "test.server")
         logger.logLevel = .critical
         let accounts = AccountStore(pool: pool, lockout: .init(failures: 5, seconds: 900))
         try await accounts.bootstrapAdmin(password: adminPassword, logger: logger)
-        let context = ServerContext(pool: pool, engine: engine, scheduler: scheduler, accounts: accounts, limits: limits, version: "test", logger: logger)
+        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: zone))
+        let context = ServerContext(
+            pool: pool, accounts: accounts, limits: limits, version: "test", logger: logger,
+            groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: scheduler) + extraGroups(engine), afterCommit: afterCommit
+        )
         return Parts(database: database, pool: pool, engine: engine, context: context)
     }
 
-    static func start(limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil) async throws -> ServerHarness {
-        let parts = try await prepare(limits: limits)
+    static func start(
+        limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil, existing: TestDatabase? = nil, definitions: [WorkflowDefinition] = [],
+        extraGroups: @escaping @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil
+    ) async throws -> ServerHarness {
+        let parts = try await prepare(limits: limits, existing: existing, definitions: definitions, extraGroups: extraGroups, afterCommit: afterCommit)
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }

@@ -3,8 +3,8 @@ import Foundation
 /// Reads workflow definitions from JSON files, strictly: an unknown key, a missing key
 /// or a value of the wrong type is an error naming the file and the key path.
 public enum DefinitionLoader {
-    /// Every `*.json` file in a folder, validated against the known hook names.
-    public static func loadFolder(_ path: String, hooks: HookNames) throws -> [WorkflowDefinition] {
+    /// Every `*.json` file in a folder, validated against the vocabulary (roles and hooks).
+    public static func loadFolder(_ path: String, vocabulary: DefinitionVocabulary) throws -> [WorkflowDefinition] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".json") }.sorted()
@@ -14,7 +14,7 @@ public enum DefinitionLoader {
         var seen: [String: String] = [:]
         return try names.map { name in
             let file = path + "/" + name
-            let definition = try load(file: file, hooks: hooks)
+            let definition = try load(file: file, vocabulary: vocabulary)
             if let other = seen[definition.name] {
                 throw DefinitionError(file: file, key: "name", message: "workflow \(definition.name) is also defined in \(other)")
             }
@@ -24,12 +24,12 @@ public enum DefinitionLoader {
     }
 
     /// One file.
-    public static func load(file: String, hooks: HookNames) throws -> WorkflowDefinition {
+    public static func load(file: String, vocabulary: DefinitionVocabulary) throws -> WorkflowDefinition {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw DefinitionError(file: file, key: "(file)", message: "cannot read the file")
         }
         let definition = try parse(data, file: file)
-        try DefinitionValidator.validate(definition, file: file, hooks: hooks)
+        try DefinitionValidator.validate(definition, file: file, vocabulary: vocabulary)
         return definition
     }
 

@@ -12,13 +12,27 @@ public struct HookNames: Sendable, Equatable {
     }
 }
 
+/// The words a definition may use, given by the composition root: the roles (actors) a
+/// transition may name and the hooks the domain provides. The engine hard-codes none.
+public struct DefinitionVocabulary: Sendable, Equatable {
+    /// Roles a transition may name; `system` (timers, schedules) is always among them.
+    public var roles: Set<String>
+    /// Hook names.
+    public var hooks: HookNames
+
+    /// A vocabulary; `system` is added to the roles.
+    public init(roles: Set<String>, hooks: HookNames) {
+        self.roles = roles.union(["system"])
+        self.hooks = hooks
+    }
+}
+
 /// Checks a definition's graph: every name known, every state reachable, no dead end.
 public enum DefinitionValidator {
-    /// The roles a transition may name.
-    public static let roles: Set<String> = ["admin", "organizer", "manager", "viewer", "cadre", "system"]
-
     /// Throws the first problem found, naming the file and the key.
-    public static func validate(_ definition: WorkflowDefinition, file: String, hooks: HookNames) throws {
+    public static func validate(_ definition: WorkflowDefinition, file: String, vocabulary: DefinitionVocabulary) throws {
+        let roles = vocabulary.roles
+        let hooks = vocabulary.hooks
         func fail(_ key: String, _ message: String) -> DefinitionError {
             DefinitionError(file: file, key: key, message: message)
         }

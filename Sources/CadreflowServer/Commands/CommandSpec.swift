@@ -1,71 +1,89 @@
 import CadreflowProtocol
+import CadreflowRules
 
-/// One command of the protocol: its name, who may run it, whether it changes state
-/// (and so is audited), and its handler.
+/// One command of the protocol: its name, who may run it, and its body.
 ///
-/// A command that needs neither the database nor any other waiting (PING, HELP …) has an
-/// inline handler: the connection answers it on its event loop, the way Redis answers,
-/// without a hop to a task. Every other command runs as a task.
-struct CommandSpec: Sendable {
-    typealias Handler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
-    typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws(ProtocolError) -> Reply
+/// A command that needs neither the database nor any other waiting (PING, HELP …) is
+/// `inline`: the connection answers it on its event loop, the way Redis answers, without a
+/// hop to a task. A `read` runs as a task and changes nothing. A `write` runs as a task,
+/// is audited, honours `idem=`, and hands the server a ``CommandWrite`` so that its change,
+/// its idempotency record and its audit row commit together.
+public struct CommandSpec: Sendable {
+    /// Answers on the event loop; never waits.
+    public typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws(ProtocolError) -> Reply
+    /// Reads (database, engine) and answers.
+    public typealias ReadHandler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
+    /// Checks the request and says how to make the change.
+    public typealias WriteHandler = @Sendable (Request, inout SessionState, ServerContext) async throws -> CommandWrite
 
     /// How the command runs.
-    enum Body: Sendable {
-        /// On the connection's event loop; it never waits.
+    public enum Body: Sendable {
         case inline(InlineHandler)
-        /// As a task (it reads or writes the database).
-        case task(Handler)
+        case read(ReadHandler)
+        case write(WriteHandler)
     }
 
     /// `UNIT ADD`, `PING` …
-    let name: String
+    public let name: String
     /// One-line usage.
-    let usage: String
+    public let usage: String
     /// What it does.
-    let summary: String
+    public let summary: String
     /// Roles allowed; nil means anyone, even before AUTH.
-    let roles: Set<Role>?
-    /// Audited when true.
-    let changesState: Bool
-    let body: Body
+    public let roles: Set<Role>?
+    /// Whether the audit trail records it even though it changes nothing (AUTH).
+    public let auditedRead: Bool
+    /// The body.
+    public let body: Body
 
-    private init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, body: Body) {
+    /// Whether it changes state (and so is audited and honours `idem=`).
+    public var changesState: Bool {
+        if case .write = body { return true }
+        return false
+    }
+
+    /// A command from its parts.
+    public init(name: String, usage: String, summary: String, roles: Set<Role>?, auditedRead: Bool = false, body: Body) {
         self.name = name
         self.usage = usage
         self.summary = summary
         self.roles = roles
-        self.changesState = changesState
+        self.auditedRead = auditedRead
         self.body = body
     }
 
-    /// A command that runs as a task (it reads or writes the database).
-    init(name: String, usage: String, summary: String, roles: Set<Role>?, changesState: Bool, run: @escaping Handler) {
-        self.init(name: name, usage: usage, summary: summary, roles: roles, changesState: changesState, body: .task(run))
+    /// A command answered on the connection's event loop.
+    public init(name: String, usage: String, summary: String, roles: Set<Role>?, inline: @escaping InlineHandler) {
+        self.init(name: name, usage: usage, summary: summary, roles: roles, body: .inline(inline))
     }
 
-    /// A command answered on the connection's event loop (it never waits).
-    init(name: String, usage: String, summary: String, roles: Set<Role>?, inline: @escaping InlineHandler) {
-        self.init(name: name, usage: usage, summary: summary, roles: roles, changesState: false, body: .inline(inline))
+    /// A command that reads.
+    public init(name: String, usage: String, summary: String, roles: Set<Role>?, read: @escaping ReadHandler) {
+        self.init(name: name, usage: usage, summary: summary, roles: roles, body: .read(read))
+    }
+
+    /// A command that changes state.
+    public init(name: String, usage: String, summary: String, roles: Set<Role>?, write: @escaping WriteHandler) {
+        self.init(name: name, usage: usage, summary: summary, roles: roles, body: .write(write))
     }
 }
 
 /// Reads options and positional words with errors that name the field.
 extension Request {
     /// The positional word at `index` (after the command words), or `ERR SYNTAX` naming it.
-    func word(_ index: Int, _ name: String) throws(ProtocolError) -> String {
+    public func word(_ index: Int, _ name: String) throws(ProtocolError) -> String {
         guard words.count > index, !words[index].isEmpty else { throw ProtocolError(.syntax, "missing <\(name)>") }
         return words[index]
     }
 
     /// A required option, or `ERR INVALID` naming it.
-    func required(_ key: String) throws(ProtocolError) -> String {
+    public func required(_ key: String) throws(ProtocolError) -> String {
         guard let value = option(key), !value.isEmpty else { throw ProtocolError(.invalid, "\(key): required") }
         return value
     }
 
     /// Options other than the allowed ones are refused by name.
-    func allowOnly(_ keys: Set<String>) throws(ProtocolError) {
+    public func allowOnly(_ keys: Set<String>) throws(ProtocolError) {
         if let unknown = options.first(where: { !keys.contains($0.key) && $0.key != "idem" }) {
             throw ProtocolError(.invalid, "\(unknown.key): unknown option (allowed: \(keys.sorted().joined(separator: ", ")))")
         }

@@ -1,4 +1,5 @@
 import CadreflowProtocol
+import CadreflowRules
 
 /// HELLO, PING, HELP, AUTH, WHOAMI, FORMAT, QUIT.
 enum SessionCommands {
@@ -13,7 +14,7 @@ enum SessionCommands {
             session.closing = true
             return .ok("bye")
         }),
-        CommandSpec(name: "AUTH", usage: "AUTH <user> <password>", summary: "log in", roles: nil, changesState: false) { request, session, context in
+        CommandSpec(name: "AUTH", usage: "AUTH <user> <password>", summary: "log in", roles: nil, auditedRead: true, body: .read { request, session, context in
             let login = try request.word(1, "user")
             let password = try request.word(2, "password")
             let account = try await context.accounts.authenticate(login: login, password: password)
@@ -23,7 +24,7 @@ enum SessionCommands {
             if let previous = session.account { context.sessions.closeSession(previous.login) }
             session.account = account
             return .ok("welcome \(account.login) role=\(account.role.rawValue)\(account.unit.map { " unit=\($0)" } ?? "")")
-        },
+        }),
         CommandSpec(name: "WHOAMI", usage: "WHOAMI", summary: "who is logged in", roles: Set(Role.allCases), inline: { _, session, _ throws(ProtocolError) in
             let account = try session.requireAccount()
             return .table(DataTable(

@@ -1,5 +1,6 @@
 import CadreflowPostgres
 import CadreflowProtocol
+import CadreflowRules
 
 /// USER ADD, USER LIST, USER PASSWD, USER DISABLE: accounts (admins only, but anyone may
 /// change their own password).
@@ -8,22 +9,23 @@ enum UserCommands {
         CommandSpec(
             name: "USER ADD",
             usage: "USER ADD <login> role=admin|organizer|manager|viewer password=<text> [unit=<unit>] [head=yes|no] [cadre=<cadre>]",
-            summary: "create an account", roles: [.admin], changesState: true
-        ) { request, _, context in
+            summary: "create an account", roles: [.admin]
+        ) { (request: Request, _: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             let login = try request.word(2, "login")
             try request.allowOnly(["role", "password", "unit", "head", "cadre"])
             guard let role = Role(rawValue: try request.required("role")) else {
                 throw ProtocolError(.invalid, "role: admin, organizer, manager or viewer")
             }
-            let head = request.option("head") ?? "no"
-            guard head == "yes" || head == "no" else { throw ProtocolError(.invalid, "head: yes or no") }
-            try await context.accounts.create(
-                login: login, role: role, password: try request.required("password"),
-                unit: request.option("unit"), isHead: head == "yes", cadre: request.option("cadre")
-            )
-            return .ok(login)
+            let isHead = try YesNo.parse(request.option("head"), field: "head")
+            let unit = request.option("unit")
+            let cadre = request.option("cadre")
+            let hash = try await AccountStore.hashChecked(try request.required("password"), role: role, unit: unit)
+            return .inTransaction { connection in
+                try AccountStore.insert(login: login, role: role, hash: hash, unit: unit, isHead: isHead, cadre: cadre, on: connection)
+                return .ok(login)
+            }
         },
-        CommandSpec(name: "USER LIST", usage: "USER LIST", summary: "accounts", roles: [.admin], changesState: false) { _, _, context in
+        CommandSpec(name: "USER LIST", usage: "USER LIST", summary: "accounts", roles: [.admin]) { (_: Request, _: inout SessionState, context: ServerContext) async throws -> Reply in
             let rows = try await context.pool.withConnection { connection in
                 try connection.query(
                     """
@@ -37,8 +39,8 @@ enum UserCommands {
         },
         CommandSpec(
             name: "USER PASSWD", usage: "USER PASSWD <login> password=<new> [old=<current>]",
-            summary: "change a password (your own with old=, anyone's as admin)", roles: Set(Role.allCases), changesState: true
-        ) { request, session, context in
+            summary: "change a password (your own with old=, anyone's as admin)", roles: Set(Role.allCases)
+        ) { (request: Request, session: inout SessionState, context: ServerContext) async throws -> CommandWrite in
             let account = try session.requireAccount()
             let login = try request.word(2, "login")
             try request.allowOnly(["password", "old"])
@@ -47,17 +49,20 @@ enum UserCommands {
                 guard login == account.login else { throw ProtocolError(.denied, "you may change only your own password") }
                 _ = try await context.accounts.authenticate(login: login, password: try request.required("old"))
             }
-            try await context.accounts.setPassword(login: login, password: password)
-            return .ok(login)
+            let hash = try await AccountStore.hashChecked(password, role: .admin, unit: nil)
+            return .inTransaction { connection in
+                try AccountStore.updatePassword(login: login, hash: hash, on: connection)
+                return .ok(login)
+            }
         },
-        CommandSpec(name: "USER DISABLE", usage: "USER DISABLE <login>", summary: "disable an account", roles: [.admin], changesState: true) { request, session, context in
+        CommandSpec(name: "USER DISABLE", usage: "USER DISABLE <login>", summary: "disable an account", roles: [.admin]) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             let login = try request.word(2, "login")
             guard login != session.account?.login else { throw ProtocolError(.conflict, "you cannot disable yourself") }
-            let changed = try await context.pool.withConnection { connection in
-                try connection.query("UPDATE accounts SET disabled = true WHERE login = $1", login).affectedRows
+            return .inTransaction { connection in
+                let changed = try connection.query("UPDATE accounts SET disabled = true WHERE login = $1", login).affectedRows
+                guard changed == 1 else { throw ProtocolError(.notFound, "no user \(login)") }
+                return .ok(login)
             }
-            guard changed == 1 else { throw ProtocolError(.notFound, "no user \(login)") }
-            return .ok(login)
         },
     ]
 }

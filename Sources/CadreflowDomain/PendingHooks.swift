@@ -3,9 +3,9 @@ import CadreflowEngine
 /// The hooks named by config/workflows whose domain code has not been written yet (the
 /// assessment, examination and rotation issues bring it). Until then each guard refuses
 /// with a message saying so, and each effect fails its transition: nothing pretends to
-/// have done domain work. The service still validates every definition against these
-/// names at start, so a typo in a definition stops start-up.
-enum PendingDomainHooks {
+/// have done domain work. Definitions are still validated against these names at start,
+/// so a typo in a definition stops start-up. This list shrinks as areas land.
+enum PendingHooks {
     static let guardNames = [
         "assessment.scores_valid", "assessment.quota",
         "exam.enough_eligible_candidates", "exam.all_written_marks_in", "exam.all_defense_scores_in",
@@ -29,8 +29,4 @@ enum PendingDomainHooks {
             })
         )
     }
-
-    /// Schedule actions this build provides (none yet: the monthly cycle opening comes
-    /// with the assessment issue); schedules naming others are reported inactive.
-    static let actions: [String: ScheduleAction] = [:]
 }

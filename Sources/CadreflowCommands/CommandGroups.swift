@@ -1,0 +1,17 @@
+import CadreflowDomain
+import CadreflowEngine
+import CadreflowServer
+
+/// The command groups the service mounts on its protocol server: the organisation, exam
+/// uploads and the engine's introspection. Each group captures the services it calls.
+public enum CadreflowCommandGroups {
+    /// Every group of the service.
+    public static func all(domain: Domain, engine: WorkflowEngine, scheduler: Scheduler) -> [CommandGroup] {
+        [
+            CommandGroup("organisation", UnitCommands(organisation: domain.organisation).all + CadreCommands(organisation: domain.organisation).all
+                + [OrgImportCommand(organisation: domain.organisation).spec]),
+            CommandGroup("exam", [ExamImportCommand(results: domain.examResults).spec]),
+            CommandGroup("engine", EngineCommands(engine: engine, scheduler: scheduler).all),
+        ]
+    }
+}
