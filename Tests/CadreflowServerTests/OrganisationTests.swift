@@ -4,11 +4,7 @@ import Testing
 @Suite("Organisation commands and ORG IMPORT")
 struct OrganisationTests {
     private func upload(_ client: TestClient, _ command: String, _ lines: [String]) async throws -> [String] {
-        let go = try await client.send(command)
-        guard go.first?.hasPrefix("GO") == true else { return go }
-        let body = lines.map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\n") + "\n.\n"
-        try await client.sendRaw(Array(body.utf8))
-        return try await client.reply()
+        try await client.upload(command, lines)
     }
 
     @Test("ORG IMPORT: units (children before parents too) and cadres arrive together")

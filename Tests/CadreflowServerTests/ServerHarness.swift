@@ -231,3 +231,21 @@ final class TestClient: @unchecked Sendable {
         shutdown(descriptor, Int32(SHUT_RDWR))
     }
 }
+
+extension TestClient {
+    /// Sends an upload command and, after its GO, the lines (dot-stuffed) and the final `.`.
+    func upload(_ command: String, _ lines: [String]) async throws -> [String] {
+        let go = try await send(command)
+        guard go.first?.hasPrefix("GO") == true else { return go }
+        let body = lines.map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\n") + "\n.\n"
+        try await sendRaw(Array(body.utf8))
+        return try await reply()
+    }
+
+    /// The table rows of a DATA reply (without the DATA line and the header).
+    func rows(_ line: String) async throws -> [[String]] {
+        let reply = try await send(line)
+        guard reply.first?.hasPrefix("DATA") == true else { throw Failure("\(line): \(reply)") }
+        return reply.dropFirst(2).dropLast().map { $0.components(separatedBy: "\t") }
+    }
+}

@@ -78,7 +78,7 @@ extension OrganisationService {
                 "SELECT count(*) FROM cadres WHERE unit_code = ANY($1::text[]) AND status <> 'retired'", event.predecessors
             ).scalar(Int.self) ?? 0
             guard left == 0 else {
-                throw DomainError(.conflict, "\(event.subject) has \(left) cadres: name the unit they move to with into=<unit>, or move them first", field: "into")
+                throw DomainError(.conflict, "\(event.subject) has \(left) cadres: name the unit they move to with into=<unit>, or move them first")
             }
         }
         let summary: String
