@@ -92,10 +92,12 @@ struct CommandExecutor: Sendable {
 
     /// Makes a write's change with its idempotency record and audit row, all or nothing;
     /// a refused or failed write is audited as such on its own.
-    func commit(_ write: CommandWrite, spec: CommandSpec, request: Request, session: inout SessionState) async -> Reply {
+    ///
+    /// `resultPrefix` marks the audit results of an upload's lines (`upload OK`).
+    func commit(_ write: CommandWrite, spec: CommandSpec, request: Request, session: inout SessionState, resultPrefix: String = "") async -> Reply {
         let login = session.account?.login
         let masked = AuditLog.masked(request)
-        let audit = AuditLog.statement(login: login, peer: peer, command: masked, result: "OK")
+        let audit = AuditLog.statement(login: login, peer: peer, command: masked, result: resultPrefix + "OK")
         let idempotency = request.option("idem").flatMap { key in
             login.map { RequestIdempotency(login: $0, key: key, command: AuditLog.masked(Self.withoutIdem(request))) }
         }
@@ -117,7 +119,7 @@ struct CommandExecutor: Sendable {
                     return (answer, false)
                 }
                 if replayed {
-                    await context.audit.record(login: login, peer: peer, request: request, result: "OK replayed")
+                    await context.audit.record(login: login, peer: peer, request: request, result: resultPrefix + "OK replayed")
                 } else {
                     await context.afterCommit?(request)
                 }
@@ -129,7 +131,7 @@ struct CommandExecutor: Sendable {
             }
         } catch {
             let failure = Reply.error(protocolError(error, command: spec.name))
-            await context.audit.record(login: login, peer: peer, request: request, result: Self.auditResult(failure))
+            await context.audit.record(login: login, peer: peer, request: request, result: resultPrefix + Self.auditResult(failure))
             return failure
         }
         return reply
@@ -145,7 +147,7 @@ struct CommandExecutor: Sendable {
             guard let account = session.account else { return .error(.auth, "log in first") }
             do {
                 let write = try await pending.finish(lines, account)
-                return await commit(write, spec: pending.spec, request: pending.request, session: &session)
+                return await commit(write, spec: pending.spec, request: pending.request, session: &session, resultPrefix: "upload ")
             } catch {
                 failure = .error(protocolError(error, command: pending.spec.name))
             }
