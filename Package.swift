@@ -194,6 +194,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CadreflowDomainTests",
+            dependencies: ["CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CadreflowRulesTests",
             dependencies: ["CadreflowRules"],
             swiftSettings: strict
