@@ -22,7 +22,7 @@ public enum VietnameseNames {
         ("Hà", 60), ("Mai", 50), ("Cao", 50), ("Phùng", 50), ("Lưu", 45), ("Tạ", 45),
         ("Chu", 40), ("Kiều", 35), ("Lại", 35), ("Tô", 35), ("Nghiêm", 25), ("Khúc", 20),
         ("Triệu", 20), ("Vương", 20), ("Đàm", 20), ("Tống", 20), ("Quách", 15),
-        ("Lâm", 15), ("Nông", 15), ("Thái", 10), ("Khuất", 15), ("Hoàng Văn", 0),
+        ("Lâm", 15), ("Nông", 15), ("Thái", 10), ("Khuất", 15),
     ])
 
     /// Middle names for men, weighted (Văn is by far the most common among civil servants).
