@@ -92,6 +92,12 @@ let package = Package(
             dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowDomain", "CadreflowRules", "CadreflowEngine"],
             swiftSettings: strict
         ),
+        // A seeded, reproducible demo city on Hanoi's real units (before and after 1 July 2025).
+        .target(
+            name: "CadreflowDemo",
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
         // The admin protocol server (SwiftNIO), generic: sessions, framing, accounts, audit,
         // idempotency, limits. The composition root mounts the command groups.
         .target(
@@ -142,6 +148,8 @@ let package = Package(
                 "CadreflowCommands",
                 "CadreflowDomain",
                 "CadreflowRules",
+                "CadreflowDemo",
+                "CadreflowProtocol",
                 "CadreflowConsole",
                 "CadreflowDatabase",
                 "CadreflowPostgres",
@@ -196,6 +204,11 @@ let package = Package(
         .testTarget(
             name: "CadreflowDomainTests",
             dependencies: ["CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CadreflowDemoTests",
+            dependencies: ["CadreflowDemo"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -93,8 +93,8 @@ enum DemoPositions {
 
     /// Staff titles of an office (district, board, department), weighted.
     static let officeStaff = WeightedTable([
-        (DemoPost("Trưởng phòng", .staff), 7),
-        (DemoPost("Phó Trưởng phòng", .staff), 12),
+        (DemoPost("Trưởng phòng", .staff, bornYears: 1966...1987), 7),
+        (DemoPost("Phó Trưởng phòng", .staff, bornYears: 1968...1991), 12),
         (DemoPost("Chuyên viên chính", .staff), 20),
         (DemoPost("Chuyên viên", .staff), 42),
         (DemoPost("Cán sự", .staff), 10),

@@ -135,11 +135,12 @@ public struct AccountStore: Sendable {
         guard changed == 1 else { throw ProtocolError(.notFound, "no user \(login)") }
     }
 
-    /// On a database without accounts, creates `admin` with the given password, or with a
+    /// On a database without an admin account (new, or holding only a demo city's accounts),
+    /// creates `admin` with the given password, or with a
     /// random one that is logged once. Returns the generated password, if any.
     @discardableResult
     public func bootstrapAdmin(password: String?, logger: Logger) async throws -> String? {
-        let empty = try await pool.withConnection { try $0.query("SELECT NOT EXISTS (SELECT 1 FROM accounts)").scalar(Bool.self) ?? false }
+        let empty = try await pool.withConnection { try $0.query("SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE role = 'admin')").scalar(Bool.self) ?? false }
         guard empty else { return nil }
         let chosen = password.flatMap { $0.isEmpty ? nil : $0 }
         let secret = chosen ?? PasswordHasher.hex((0..<12).map { _ in UInt8.random(in: .min ... .max) })
