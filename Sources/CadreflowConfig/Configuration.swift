@@ -74,6 +74,21 @@ public struct Configuration: Sendable, Equatable {
         public var bulkWorkers = 2
     }
 
+    /// `[retirement]`: the statutory retirement age by sex, in months of age: the age before
+    /// `base_year`, in `base_year`, the yearly step and the final age (Bộ luật Lao động
+    /// 2019, NĐ 135/2020: men 60y3m in 2021 + 3 months a year to 62; women 55y4m + 4 months to 60).
+    public struct Retirement: Sendable, Equatable {
+        public var baseYear = 2021
+        public var maleBeforeMonths = 720
+        public var maleStartMonths = 723
+        public var maleStepMonths = 3
+        public var maleCapMonths = 744
+        public var femaleBeforeMonths = 660
+        public var femaleStartMonths = 664
+        public var femaleStepMonths = 4
+        public var femaleCapMonths = 720
+    }
+
     /// `[server]` settings.
     public var server = Server()
     /// `[database]` settings.
@@ -84,6 +99,8 @@ public struct Configuration: Sendable, Equatable {
     public var security = Security()
     /// `[engine]` settings.
     public var engine = Engine()
+    /// `[retirement]` settings.
+    public var retirement = Retirement()
 
     /// The built-in defaults.
     public init() {}

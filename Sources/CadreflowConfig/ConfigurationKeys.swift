@@ -41,6 +41,15 @@ struct ConfigurationKey {
             .integer("engine.max_batch", \.engine.maxBatch, default: 512, 1...10_000),
             .integer("engine.tick_ms", \.engine.tickMs, default: 1_000, 10...600_000),
             .integer("engine.bulk_workers", \.engine.bulkWorkers, default: 2, 1...16),
+            .integer("retirement.base_year", \.retirement.baseYear, default: 2021, 1945...9999),
+            .integer("retirement.male_before_months", \.retirement.maleBeforeMonths, default: 720, 480...960),
+            .integer("retirement.male_start_months", \.retirement.maleStartMonths, default: 723, 480...960),
+            .integer("retirement.male_step_months", \.retirement.maleStepMonths, default: 3, 0...12),
+            .integer("retirement.male_cap_months", \.retirement.maleCapMonths, default: 744, 480...960),
+            .integer("retirement.female_before_months", \.retirement.femaleBeforeMonths, default: 660, 480...960),
+            .integer("retirement.female_start_months", \.retirement.femaleStartMonths, default: 664, 480...960),
+            .integer("retirement.female_step_months", \.retirement.femaleStepMonths, default: 4, 0...12),
+            .integer("retirement.female_cap_months", \.retirement.femaleCapMonths, default: 720, 480...960),
         ]
     }
 

@@ -5,6 +5,7 @@ import CadreflowDatabase
 import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
+import CadreflowRules
 import CadreflowServer
 import ServiceLifecycle
 import Dispatch
@@ -68,7 +69,10 @@ struct ServeCommand: AsyncParsableCommand {
             let accounts = AccountStore(pool: pool, lockout: .init(failures: configuration.security.lockoutFailures, seconds: configuration.security.lockoutSeconds))
             try await accounts.bootstrapAdmin(password: ProcessInfo.processInfo.environment["CADREFLOW_ADMIN_PASSWORD"], logger: logger)
             let limits = configuration.protocolLimits
-            let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone))
+            let domain = Domain(
+                pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone),
+                retirement: RetirementSchedule(configuration.retirement)
+            )
             let context = ServerContext(
                 pool: pool, accounts: accounts,
                 limits: ProtocolLimits(
@@ -156,5 +160,16 @@ extension ServeCommand {
             "schedules": "\(active.count) active of \(schedules.count)",
         ])
         return (engine, scheduler, runner)
+    }
+}
+
+extension RetirementSchedule {
+    /// The schedule `[retirement]` configures.
+    init(_ settings: Configuration.Retirement) {
+        self.init(
+            baseYear: settings.baseYear,
+            male: Line(before: settings.maleBeforeMonths, start: settings.maleStartMonths, stepPerYear: settings.maleStepMonths, cap: settings.maleCapMonths),
+            female: Line(before: settings.femaleBeforeMonths, start: settings.femaleStartMonths, stepPerYear: settings.femaleStepMonths, cap: settings.femaleCapMonths)
+        )
     }
 }

@@ -20,12 +20,12 @@ struct ConfigurationKeyTests {
         }
     }
 
-    @Test("The key table's defaults are Configuration()'s, and it has 24 distinct keys")
+    @Test("The key table's defaults are Configuration()'s, and it has 33 distinct keys")
     func tableDefaults() {
         let defaults = Configuration()
-        #expect(ConfigurationKey.all.count == 24)
-        #expect(Set(ConfigurationKey.all.map(\.name)).count == 24)
-        #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine"])
+        #expect(ConfigurationKey.all.count == 33)
+        #expect(Set(ConfigurationKey.all.map(\.name)).count == 33)
+        #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine", "retirement"])
         for key in ConfigurationKey.all {
             #expect(key.value(in: defaults) == key.defaultValue, "\(key.name)")
         }

@@ -69,10 +69,7 @@ public struct CadreProfile: Sendable, Equatable {
     /// `born`, `sex`, `party_since`, `planning`, `status`, `leave_from`, `leave_until`,
     /// `pregnant`, `child_born`, `since`); the first problem names its field.
     public init(code: String, fields: (String) -> String?) throws(DomainError) {
-        func text(_ name: String) -> String? {
-            guard let value = fields(name)?.trimmingSpaces, !value.isEmpty else { return nil }
-            return value
-        }
+        func text(_ name: String) -> String? { FieldText.value(fields, name) }
         self.code = try RecordCode.validate(code, field: "cadre")
         guard let name = text("name") else { throw DomainError.invalid("name", "required") }
         guard name.count <= 300 else { throw DomainError.invalid("name", "at most 300 characters") }

@@ -47,10 +47,7 @@ public struct LineageEvent: Sendable, Equatable {
     /// Checks an event from its kind and raw field texts: `code` (the subject), `from`
     /// and `into` (`;`- or `,`-separated codes), `name`, `date`, `decision`.
     public init(kind: Kind, fields: (String) -> String?) throws(DomainError) {
-        func text(_ name: String) -> String? {
-            guard let value = fields(name)?.trimmingSpaces, !value.isEmpty else { return nil }
-            return value
-        }
+        func text(_ name: String) -> String? { FieldText.value(fields, name) }
         func codes(_ name: String) throws(DomainError) -> [String] {
             guard let list = text(name) else { return [] }
             var seen = Set<String>()

@@ -12,10 +12,7 @@ public struct UnitDraft: Sendable, Equatable {
 
     /// Checks raw field texts by name (`name`, `parent`, `kind`, `locality`, `valid_from`).
     public init(code: String, fields: (String) -> String?) throws(DomainError) {
-        func text(_ name: String) -> String? {
-            guard let value = fields(name)?.trimmingSpaces, !value.isEmpty else { return nil }
-            return value
-        }
+        func text(_ name: String) -> String? { FieldText.value(fields, name) }
         self.code = try RecordCode.validate(code, field: "unit")
         guard let name = text("name") else { throw DomainError.invalid("name", "required") }
         guard name.count <= 500 else { throw DomainError.invalid("name", "at most 500 characters") }
