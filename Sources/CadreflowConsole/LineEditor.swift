@@ -10,8 +10,10 @@ public enum LineEditor {
         "MOVE", "PASSWD", "DISABLE", "WORKFLOW", "HISTORY", "TIMER", "SCHEDULE", "RUN", "EXAM", "CYCLE", "ASSESS", "ROTATION", "REPORT",
     ]
 
-    /// Sets completion up and loads the history file.
+    /// Sets a UTF-8 character locale (libedit drops every byte it cannot decode in the C
+    /// locale: "Nguyễn" became "Nguyn"), sets completion up and loads the history file.
     public static func start(historyFile: String) {
+        useUTF8Locale()
         cadreflow_set_completion { text, _, _ in
             rl_completion_matches(text) { prefix, state in
                 guard let prefix else { return nil }
@@ -28,11 +30,26 @@ public enum LineEditor {
         guard let raw = readline(prompt) else { return nil }
         defer { free(raw) }
         let line = String(cString: raw)
-        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        if !line.trimmingCharacters(in: .whitespaces).isEmpty, keepsInHistory(line) {
             add_history(raw)
             _ = write_history(historyFile)
         }
         return line
+    }
+
+    /// The environment's character locale when it is UTF-8, else `C.UTF-8`.
+    static func useUTF8Locale() {
+        if let chosen = setlocale(LC_CTYPE, ""), String(cString: chosen).lowercased().replacingOccurrences(of: "-", with: "").contains("utf8") {
+            return
+        }
+        _ = setlocale(LC_CTYPE, "C.UTF-8")
+    }
+
+    /// Lines holding a secret (`password=`, `old=`, AUTH) never reach the history file.
+    static func keepsInHistory(_ line: String) -> Bool {
+        let lower = line.lowercased()
+        if lower.trimmingCharacters(in: .whitespaces).hasPrefix("auth ") { return false }
+        return !["password=", "old="].contains { lower.contains($0) }
     }
 
     /// Reads a password from the terminal without echo.

@@ -46,7 +46,10 @@ struct ConsoleCommand: ParsableCommand {
             for line in command where try !session.run(line) { break }
         } else if interactive {
             print(client.greeting)
-            let history = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cadreflow_history").path
+            // $HOME first, as psql and redis-cli do; the account's home directory otherwise.
+            let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? FileManager.default.homeDirectoryForCurrentUser.path
+            let history = home + "/.cadreflow_history"
             LineEditor.start(historyFile: history)
             while let line = LineEditor.read(prompt: "cadreflow> ", historyFile: history) {
                 do {

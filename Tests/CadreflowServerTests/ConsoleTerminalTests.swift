@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@Suite("The interactive console through a pseudo-terminal")
+struct ConsoleTerminalTests {
+    /// The `cadreflow` executable beside the test bundle (built by `swift build --build-tests`).
+    private var executable: URL? {
+        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL]
+        return candidates.map { $0.appendingPathComponent("cadreflow") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Types `lines` into the console on a pseudo-terminal (python3's pty: the console sees
+    /// a terminal, libedit edits), in the C locale as a bare environment has it.
+    private func type(_ lines: [String], port: Int, home: String, console: URL) throws -> String {
+        let script = """
+            import os, pty, sys, time, select
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execve(sys.argv[1], [sys.argv[1], "console", "--port", sys.argv[2]],
+                          {"HOME": sys.argv[3], "CADREFLOW_PASSWORD": sys.argv[4], "TERM": "dumb", "PATH": "/usr/bin:/bin"})
+            out = b""
+            def drain(seconds):
+                global out
+                end = time.time() + seconds
+                while time.time() < end:
+                    ready, _, _ = select.select([fd], [], [], 0.05)
+                    if ready:
+                        try:
+                            chunk = os.read(fd, 65536)
+                        except OSError:
+                            return
+                        if not chunk:
+                            return
+                        out += chunk
+            drain(1.5)
+            for line in sys.stdin.read().split("\\n"):
+                if line:
+                    os.write(fd, line.encode("utf-8") + b"\\r")
+                    drain(1.0)
+            os.write(fd, b"\\x04")
+            drain(1.0)
+            sys.stdout.buffer.write(out)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, console.path, String(port), home, ServerHarness.adminPassword]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(lines.joined(separator: "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("Vietnamese typed at the prompt reaches the service exactly; lines with secrets stay out of the history file")
+    func vietnameseAtThePrompt() async throws {
+        guard let console = executable, FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+            Issue.record("the cadreflow executable or python3 is missing beside the tests")
+            return
+        }
+        let server = try await ServerHarness.start()
+        defer { server.stop() }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("console-home-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let screen = try type([
+            "UNIT ADD HN name=\"Thành phố Hà Nội\"",
+            "CADRE ADD CB1 name=\"Nguyễn Thị Lan\" unit=HN position=\"Phó Bí thư Đảng ủy\"",
+            "USER ADD lan role=viewer password=\"mật khẩu bí mật\" unit=HN",
+            "CADRE SHOW CB1",
+        ], port: server.port, home: home, console: console)
+        let stored = try server.database.connect().query("SELECT full_name, position FROM cadres WHERE code = 'CB1'").rows.first
+        #expect(try stored?.decode(0, as: String.self) == "Nguyễn Thị Lan", "\(screen)")
+        #expect(try stored?.decode(1, as: String.self) == "Phó Bí thư Đảng ủy")
+        #expect(try server.database.connect().query("SELECT name FROM units WHERE code = 'HN'").scalar(String.self) == "Thành phố Hà Nội")
+        #expect(screen.contains("Nguyễn Thị Lan"))
+        // libedit writes spaces as \040.
+        let history = ((try? String(contentsOfFile: home + "/.cadreflow_history", encoding: .utf8)) ?? "").replacingOccurrences(of: "\\040", with: " ")
+        #expect(history.contains("CADRE SHOW CB1"), "\(history)")
+        #expect(history.contains("name=\"Nguyễn Thị Lan\""))
+        #expect(!history.contains("password=") && !history.contains("bí mật"))
+    }
+}
