@@ -1,25 +1,44 @@
 import CadreflowProtocol
 import Foundation
 
-/// Runs console commands against a server: prints replies for people (aligned tables) or
-/// as JSON, sends `COMMAND < file` as an upload with a progress bar, and remembers
-/// whether any command failed (scripts exit non-zero then).
+/// Runs console commands against a server: prints replies for people (aligned tables), for
+/// scripts (tab-separated rows) or as JSON, sends `COMMAND < file` as an upload (with a
+/// progress bar on a terminal), and remembers whether any command failed (scripts exit
+/// non-zero then).
 public final class ConsoleSession {
+    /// How `DATA` replies are printed.
+    public enum Style: Sendable, Equatable {
+        /// Aligned columns with a rule and a row count (a terminal).
+        case table
+        /// Tab-separated rows, fields escaped as the protocol sends them, with or without
+        /// the header line (standard output is not a terminal: for cut, sort, awk).
+        case tabSeparated(header: Bool)
+        /// One JSON object per reply.
+        case json
+    }
+
     private let client: ProtocolClient
-    private let json: Bool
+    private let style: Style
+    private let showsProgress: Bool
     private let output: (String) -> Void
     private let status: (String) -> Void
     /// True once any reply was an error.
     public private(set) var sawError = false
 
     /// A session on a connected client. `output` gets replies (one call each), `status`
-    /// raw progress text for a terminal (it redraws its line with `\r`).
-    public init(client: ProtocolClient, json: Bool, output: @escaping (String) -> Void, status: @escaping (String) -> Void) throws {
+    /// messages and, when `showsProgress`, progress text for a terminal (it redraws its
+    /// line with `\r`).
+    public init(
+        client: ProtocolClient, style: Style, showsProgress: Bool, output: @escaping (String) -> Void, status: @escaping (String) -> Void
+    ) throws {
         self.client = client
-        self.json = json
+        self.style = style
+        self.showsProgress = showsProgress
         self.output = output
         self.status = status
     }
+
+    private var json: Bool { style == .json }
 
     /// Logs in; returns the reply for the caller to show.
     public func login(user: String, password: String) throws -> ProtocolClient.Received {
@@ -52,10 +71,11 @@ public final class ConsoleSession {
                 show(reply)
                 return true
             }
+            let showsProgress = self.showsProgress
             try UploadStreamer.stream(file: file, to: client) { progress in
-                self.status("\r" + progress.bar)
+                if showsProgress { self.status("\r" + progress.bar) }
             }
-            status("\n")
+            if showsProgress { status("\n") }
             reply = try client.reply()
         }
         show(reply)
@@ -64,9 +84,18 @@ public final class ConsoleSession {
 
     private func show(_ reply: ProtocolClient.Received) {
         if reply.isError { sawError = true }
-        if !json, reply.lines.first?.hasPrefix("DATA ") == true {
+        guard reply.lines.first?.hasPrefix("DATA ") == true else {
+            output(reply.lines.joined(separator: "\n"))
+            return
+        }
+        switch style {
+        case .table:
             output(TableRenderer.render(reply.lines))
-        } else {
+        case .tabSeparated(let header):
+            // DATA n, the header, the rows, END: the rows (and header) as sent, tab-separated.
+            let body = reply.lines.dropFirst().dropLast().dropFirst(header ? 0 : 1)
+            if !body.isEmpty { output(body.joined(separator: "\n")) }
+        case .json:
             output(reply.lines.joined(separator: "\n"))
         }
     }

@@ -3,13 +3,18 @@ import CadreflowConsole
 import Foundation
 
 /// `cadreflow console`: the admin console. Interactive with line editing, history and
-/// completion on a terminal; runs `-c` commands or piped standard input as a script,
-/// exiting non-zero when any reply is an error.
+/// completion on a terminal; runs `-c` commands or piped standard input as a script.
+/// Exit codes: 0 all went well, 1 some reply was an `ERR`, 2 the connection or the login
+/// failed, 64 a usage error (argument-parser's).
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
         abstract: "Talk to a running service: interactive, -c 'COMMAND', or commands piped on standard input.",
-        discussion: "Uploads read a local file: ORG IMPORT format=csv < units.csv. The password comes from $CADREFLOW_PASSWORD, or is asked for without echo."
+        discussion: """
+            Uploads read a local file: ORG IMPORT format=csv < units.csv. The password comes from $CADREFLOW_PASSWORD, \
+            or is asked for without echo. When standard output is not a terminal, tables print as tab-separated rows \
+            with a header (--raw: without). Exit codes: 0 ok, 1 an ERR reply, 2 connection or login failure, 64 usage.
+            """
     )
 
     @Option(help: "Server host.") var host = "127.0.0.1"
@@ -17,6 +22,8 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: "Login.") var user = "admin"
     @Option(name: .shortAndLong, help: "Run this command (may be repeated) and exit.") var command: [String] = []
     @Flag(help: "Print replies as JSON objects.") var json = false
+    @Flag(help: "Tab-separated rows without the header line (when standard output is not a terminal).") var raw = false
+    @Flag(help: "In a script (-c or piped input), stop at the first ERR reply.") var stopOnError = false
 
     func run() throws {
         let client: ProtocolClient
@@ -24,26 +31,45 @@ struct ConsoleCommand: ParsableCommand {
             client = try ProtocolClient(host: host, port: port)
         } catch {
             FileHandle.standardError.write(Data("cadreflow console: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw ExitCode(2)
         }
-        let interactive = command.isEmpty && isatty(STDIN_FILENO) == 1
+        let style: ConsoleSession.Style = json ? .json : (isatty(STDOUT_FILENO) == 1 && !raw ? .table : .tabSeparated(header: !raw))
         let session = try ConsoleSession(
-            client: client, json: json,
+            client: client, style: style, showsProgress: isatty(STDERR_FILENO) == 1,
             output: { print($0) },
             status: { text in FileHandle.standardError.write(Data(text.utf8)) }
         )
         guard let password = ProcessInfo.processInfo.environment["CADREFLOW_PASSWORD"]
             ?? (isatty(STDIN_FILENO) == 1 ? LineEditor.password(prompt: "password for \(user)@\(host): ") : nil) else {
             FileHandle.standardError.write(Data("cadreflow console: no password (set CADREFLOW_PASSWORD when not on a terminal)\n".utf8))
-            throw ExitCode.failure
+            throw ExitCode(2)
         }
-        let login = try session.login(user: user, password: password)
+        guard let login = try? session.login(user: user, password: password) else {
+            FileHandle.standardError.write(Data("cadreflow console: the connection was lost while logging in\n".utf8))
+            throw ExitCode(2)
+        }
         if login.isError {
             FileHandle.standardError.write(Data("cadreflow console: \(login.lines.joined(separator: " "))\n".utf8))
-            throw ExitCode.failure
+            throw ExitCode(2)
         }
+        do {
+            try converse(session, client: client)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("cadreflow console: connection lost: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if session.sawError { throw ExitCode.failure }
+    }
+
+    /// Runs the commands: `-c`, interactive, or piped standard input.
+    private func converse(_ session: ConsoleSession, client: ProtocolClient) throws {
+        let interactive = command.isEmpty && isatty(STDIN_FILENO) == 1
         if !command.isEmpty {
-            for line in command where try !session.run(line) { break }
+            for line in command {
+                guard try session.run(line), !(stopOnError && session.sawError) else { break }
+            }
         } else if interactive {
             print(client.greeting)
             // $HOME first, as psql and redis-cli do; the account's home directory otherwise.
@@ -56,14 +82,13 @@ struct ConsoleCommand: ParsableCommand {
                     if try !session.run(line) { break }
                 } catch {
                     print("connection lost: \(error)")
-                    throw ExitCode.failure
+                    throw ExitCode(2)
                 }
             }
         } else {
             while let line = readLine() {
-                if try !session.run(line) { break }
+                guard try session.run(line), !(stopOnError && session.sawError) else { break }
             }
         }
-        if session.sawError { throw ExitCode.failure }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("The interactive console through a pseudo-terminal")
+@Suite("The console end to end: a pseudo-terminal and scripts (one at a time: they time a terminal)", .serialized)
 struct ConsoleTerminalTests {
     /// The `cadreflow` executable beside the test bundle (built by `swift build --build-tests`).
     private var executable: URL? {
@@ -19,10 +19,11 @@ struct ConsoleTerminalTests {
                 os.execve(sys.argv[1], [sys.argv[1], "console", "--port", sys.argv[2]],
                           {"HOME": sys.argv[3], "CADREFLOW_PASSWORD": sys.argv[4], "TERM": "dumb", "PATH": "/usr/bin:/bin"})
             out = b""
-            def drain(seconds):
+            def wait_for_prompts(count, seconds):
+                # Reads until the prompt has been shown `count` times (or the time is up).
                 global out
                 end = time.time() + seconds
-                while time.time() < end:
+                while time.time() < end and out.count(b"cadreflow> ") < count:
                     ready, _, _ = select.select([fd], [], [], 0.05)
                     if ready:
                         try:
@@ -32,13 +33,15 @@ struct ConsoleTerminalTests {
                         if not chunk:
                             return
                         out += chunk
-            drain(1.5)
+            wait_for_prompts(1, 8)
+            typed = 0
             for line in sys.stdin.read().split("\\n"):
                 if line:
                     os.write(fd, line.encode("utf-8") + b"\\r")
-                    drain(1.0)
+                    typed += 1
+                    wait_for_prompts(typed + 1, 8)
             os.write(fd, b"\\x04")
-            drain(1.0)
+            time.sleep(0.5)
             sys.stdout.buffer.write(out)
             """
         let process = Process()
@@ -83,5 +86,48 @@ struct ConsoleTerminalTests {
         #expect(history.contains("CADRE SHOW CB1"), "\(history)")
         #expect(history.contains("name=\"Nguyễn Thị Lan\""))
         #expect(!history.contains("password=") && !history.contains("bí mật"))
+    }
+
+    /// Runs the console with arguments and standard input (not a terminal); returns the exit code and standard output.
+    private func console(_ arguments: [String], input: String = "", password: String = ServerHarness.adminPassword) throws -> (code: Int32, output: String) {
+        guard let executable else { throw TestClient.Failure("the cadreflow executable is missing beside the tests") }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["console"] + arguments
+        process.environment = ["CADREFLOW_PASSWORD": password, "HOME": FileManager.default.temporaryDirectory.path]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("Tables print as tab-separated rows with a header (--raw: without); 1 for an ERR reply, 2 for a failed login or connection, 64 for usage")
+    func scripts() async throws {
+        let server = try await ServerHarness.start()
+        defer { server.stop() }
+        let port = String(server.port)
+        let added = try console(["--port", port, "-c", "UNIT ADD HN name=\"Hà Nội\"", "-c", "UNIT ADD BD name=\"Ba Đình\" parent=HN"])
+        #expect(added.code == 0)
+        let listed = try console(["--port", port, "-c", "UNIT LIST"])
+        #expect(listed.output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).prefix(3).joined(separator: "|") }
+            == ["code|name|parent", "HN|Hà Nội|", "BD|Ba Đình|HN"])
+        #expect(try console(["--port", port, "--raw", "-c", "UNIT LIST"]).output.hasPrefix("HN\tHà Nội"))
+        #expect(try console(["--port", port, "-c", "UNIT SHOW NOPE"]).code == 1)
+        let stopped = try console(["--port", port, "--stop-on-error"], input: "UNIT SHOW NOPE\nUNIT ADD TX name=x parent=HN\n")
+        #expect(stopped.code == 1)
+        #expect(try server.count("SELECT count(*) FROM units WHERE code = 'TX'") == 0)
+        let carriedOn = try console(["--port", port], input: "UNIT SHOW NOPE\nUNIT ADD TX name=x parent=HN\n")
+        #expect(carriedOn.code == 1)
+        #expect(try server.count("SELECT count(*) FROM units WHERE code = 'TX'") == 1)
+        #expect(try console(["--port", port, "-c", "PING"], password: "wrong-password").code == 2)
+        #expect(try console(["--port", "1", "-c", "PING"]).code == 2)
+        #expect(try console(["--no-such-flag"]).code == 64)
     }
 }
