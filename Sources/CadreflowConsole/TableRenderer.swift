@@ -33,15 +33,16 @@ public enum TableRenderer {
             }
         }
         guard let header = rows.first else { return "" }
-        var widths = header.map(\.count)
+        // Columns are aligned by display width (``DisplayWidth``), not by characters or bytes.
+        var widths = header.map(DisplayWidth.of)
         for row in rows {
             for (index, field) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], field.count)
+                widths[index] = max(widths[index], DisplayWidth.of(field))
             }
         }
         func format(_ row: [String]) -> String {
             row.enumerated().map { index, field in
-                index == row.count - 1 ? field : field + String(repeating: " ", count: max(0, (index < widths.count ? widths[index] : 0) - field.count))
+                index == row.count - 1 ? field : field + String(repeating: " ", count: max(0, (index < widths.count ? widths[index] : 0) - DisplayWidth.of(field)))
             }.joined(separator: "  ")
         }
         var out = [format(header), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]

@@ -15,9 +15,35 @@ struct ConsoleRenderingTests {
         #expect(rendered.last == "(2 rows)")
     }
 
+    @Test("Columns align by display width: decomposed Vietnamese is one column a letter, CJK two, zero-width none")
+    func displayWidth() {
+        let composed = "Nguyễn Thị Lan"
+        let decomposed = composed.decomposedStringWithCanonicalMappingPortable
+        #expect(decomposed.unicodeScalars.count > composed.unicodeScalars.count)
+        #expect(DisplayWidth.of(composed) == 14)
+        #expect(DisplayWidth.of(decomposed) == 14)
+        #expect(DisplayWidth.of("河内") == 4)
+        #expect(DisplayWidth.of("a\u{200B}b") == 2)
+        let rendered = TableRenderer.render(["DATA 4", "name\tunit", composed + "\tHN", decomposed + "\tHN", "河内市\tHN", "END"]).split(separator: "\n").map(String.init)
+        let columns = rendered[2...4].map { line in DisplayWidth.of(String(line.prefix { $0 != "H" })) }
+        #expect(Set(columns).count == 1, "\(rendered)")
+    }
+
     @Test("The progress bar shows share, sizes, rows, rate and time left")
     func progress() {
         let bar = UploadStreamer.Progress(bytes: 1_000_000, total: 4_000_000, rows: 25_000, seconds: 0.5).bar
         #expect(bar.hasPrefix("[######------------------]  25% 1.0 MB/4.0 MB 25000 rows 2.0 MB/s 0:01 left"))
+    }
+}
+
+extension String {
+    /// NFD without Foundation: each precomposed Vietnamese letter as its base and marks.
+    fileprivate var decomposedStringWithCanonicalMappingPortable: String {
+        var out = String.UnicodeScalarView()
+        let table: [Character: String] = ["ễ": "e\u{302}\u{303}", "ị": "i\u{323}"]
+        for character in self {
+            if let parts = table[character] { out.append(contentsOf: parts.unicodeScalars) } else { out.append(contentsOf: character.unicodeScalars) }
+        }
+        return String(out)
     }
 }
