@@ -77,6 +77,8 @@ struct ConsoleCommand: ParsableCommand {
                 ?? FileManager.default.homeDirectoryForCurrentUser.path
             let history = home + "/.cadreflow_history"
             LineEditor.start(historyFile: history)
+            // Tab completes the words of the commands this server serves (its HELP).
+            if !json, let help = try? client.send("HELP") { LineEditor.complete(fromHelp: help.lines) }
             while let line = LineEditor.read(prompt: "cadreflow> ", historyFile: history) {
                 do {
                     if try !session.run(line) { break }

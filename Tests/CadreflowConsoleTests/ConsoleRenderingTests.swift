@@ -29,6 +29,14 @@ struct ConsoleRenderingTests {
         #expect(Set(columns).count == 1, "\(rendered)")
     }
 
+    @Test("Completion comes from the server's HELP: every word of every command name, once")
+    func completionFromHelp() {
+        LineEditor.complete(fromHelp: ["DATA 4", "command\tusage\troles\tsummary", "UNIT MERGE\tUNIT MERGE …\tadmin\tmerge", "UNIT SPLIT\t…\tadmin\tsplit", "CYCLE OPEN\t…\torganizer\topen", "END"])
+        #expect(LineEditor.completionWords == ["UNIT", "MERGE", "SPLIT", "CYCLE", "OPEN"])
+        LineEditor.complete(fromHelp: ["ERR AUTH log in first"])
+        #expect(LineEditor.completionWords == ["UNIT", "MERGE", "SPLIT", "CYCLE", "OPEN"])
+    }
+
     @Test("The progress bar shows share, sizes, rows, rate and time left")
     func progress() {
         let bar = UploadStreamer.Progress(bytes: 1_000_000, total: 4_000_000, rows: 25_000, seconds: 0.5).bar

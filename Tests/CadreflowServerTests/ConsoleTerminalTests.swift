@@ -40,6 +40,8 @@ struct ConsoleTerminalTests {
                     os.write(fd, line.encode("utf-8") + b"\\r")
                     typed += 1
                     wait_for_prompts(typed + 1, 8)
+            # A completion redraws the prompt: read a little longer for the last reply.
+            wait_for_prompts(1000, 1.5)
             os.write(fd, b"\\x04")
             time.sleep(0.5)
             sys.stdout.buffer.write(out)
@@ -75,12 +77,15 @@ struct ConsoleTerminalTests {
             "CADRE ADD CB1 name=\"Nguyễn Thị Lan\" unit=HN position=\"Phó Bí thư Đảng ủy\"",
             "USER ADD lan role=viewer password=\"mật khẩu bí mật\" unit=HN",
             "CADRE SHOW CB1",
+            "HELP UNIT ME\t",
         ], port: server.port, home: home, console: console)
         let stored = try server.database.connect().query("SELECT full_name, position FROM cadres WHERE code = 'CB1'").rows.first
         #expect(try stored?.decode(0, as: String.self) == "Nguyễn Thị Lan", "\(screen)")
         #expect(try stored?.decode(1, as: String.self) == "Phó Bí thư Đảng ủy")
         #expect(try server.database.connect().query("SELECT name FROM units WHERE code = 'HN'").scalar(String.self) == "Thành phố Hà Nội")
         #expect(screen.contains("Nguyễn Thị Lan"))
+        // Tab completed MERGE from the server's HELP, so HELP answered for UNIT MERGE.
+        #expect(screen.contains("merge units into one"), "\(screen)")
         // libedit writes spaces as \040.
         let history = ((try? String(contentsOfFile: home + "/.cadreflow_history", encoding: .utf8)) ?? "").replacingOccurrences(of: "\\040", with: " ")
         #expect(history.contains("CADRE SHOW CB1"), "\(history)")
