@@ -78,12 +78,16 @@ public final class ConsoleSession {
             if showsProgress { status("\n") }
             reply = try client.reply()
         }
-        show(reply)
+        show(reply, help: command.uppercased().hasPrefix("HELP"))
         return command.uppercased() != "QUIT"
     }
 
-    private func show(_ reply: ProtocolClient.Received) {
+    private func show(_ reply: ProtocolClient.Received, help: Bool = false) {
         if reply.isError { sawError = true }
+        if help, style == .table, let text = HelpRenderer.render(reply.lines) {
+            output(text)
+            return
+        }
         guard reply.lines.first?.hasPrefix("DATA ") == true else {
             output(reply.lines.joined(separator: "\n"))
             return

@@ -37,6 +37,20 @@ struct ConsoleRenderingTests {
         #expect(LineEditor.completionWords == ["UNIT", "MERGE", "SPLIT", "CYCLE", "OPEN"])
     }
 
+    @Test("HELP fits 80 columns: the command with its summary and roles, the syntax below, wrapped and indented")
+    func help() throws {
+        let usage = "CADRE ADD <cadre> name=<text> unit=<unit> [position=<text>] [level=head|deputy|staff] [hometown=<code>] [born=<date>] [sex=m|f] [party_since=<date>]"
+        let text = try #require(HelpRenderer.render(["DATA 2", "command\tusage\troles\tsummary", "CADRE ADD\t\(usage)\tadmin,organizer\tadd a cadre to a unit in your scope", "END"]))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "CADRE ADD — add a cadre to a unit in your scope [admin,organizer]")
+        #expect(lines[1].hasPrefix("    CADRE ADD <cadre> name=<text>"))
+        #expect(lines.count >= 3)
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= 80 })
+        #expect(lines.dropFirst(2).allSatisfy { $0.hasPrefix("      ") })
+        #expect(lines.dropFirst().joined(separator: " ").split(separator: " ").joined(separator: " ") == usage)
+        #expect(HelpRenderer.render(["DATA 2", "code\tname", "HN\tHà Nội", "END"]) == nil)
+    }
+
     @Test("The progress bar shows share, sizes, rows, rate and time left")
     func progress() {
         let bar = UploadStreamer.Progress(bytes: 1_000_000, total: 4_000_000, rows: 25_000, seconds: 0.5).bar
