@@ -1,5 +1,6 @@
 import CadreflowPostgres
 import CadreflowTesting
+import Synchronization
 import Testing
 
 @Suite("The connection pool")
@@ -14,11 +15,15 @@ struct PoolTests {
     func exhaustedFails() async throws {
         let pool = database.pool(size: 1, checkoutTimeout: .milliseconds(200))
         defer { pool.close() }
+        let holding = Mutex(false)
         async let holder: Int = pool.withConnection { connection in
+            holding.withLock { $0 = true }
             try connection.query("SELECT pg_sleep(1.5)")
             return 1
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Under a loaded machine the holder may take a while to get its connection: wait for it.
+        for _ in 0..<500 where !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(50))
         let error = await #expect(throws: PostgresError.self) {
             try await pool.withConnection { _ in 2 }
         }
