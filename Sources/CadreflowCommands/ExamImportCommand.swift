@@ -16,7 +16,7 @@ struct ExamImportCommand {
             let round = try request.word(2, "written|defense").lowercased()
             let columns = try ExamResultRows.header(round: round)
             try request.allowOnly(["format"])
-            guard request.option("format")?.lowercased() == "csv" else { throw ProtocolError(.invalid, "format: csv") }
+            try UploadRecords.requireCSV(request)
             return .upload(prompt: "send CSV lines (header \(columns.joined(separator: ","))), end with a single \".\"") { lines, _ in
                 let (header, records) = try UploadRecords.split(lines)
                 try await results.importResults(round: round, header: header, records: records)

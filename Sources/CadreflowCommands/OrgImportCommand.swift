@@ -15,7 +15,7 @@ struct OrgImportCommand {
         ) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             _ = try session.requireAccount()
             try request.allowOnly(["format"])
-            guard request.option("format")?.lowercased() == "csv" else { throw ProtocolError(.invalid, "format: csv") }
+            try UploadRecords.requireCSV(request)
             return .upload(prompt: "send CSV lines with a header (type,code,name,…), end with a single \".\"") { lines, account in
                 let (header, records) = try UploadRecords.split(lines)
                 let file = try OrgImportFile(header: header, records: records)

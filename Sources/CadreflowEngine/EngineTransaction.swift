@@ -99,20 +99,6 @@ public struct EngineTransaction {
 }
 
 extension WorkflowEngine {
-    /// Runs `body` in one transaction with the engine on it (see ``EngineTransaction``).
-    public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (EngineTransaction) throws -> T) async throws -> T {
-        let context = self.context
-        do {
-            return try await pool.withTransaction { connection in
-                try body(EngineTransaction(connection: connection, context: context))
-            }
-        } catch let error as PostgresError where error.code == .uniqueViolation {
-            throw EngineError(.invalid, "a key exists already (\(error.detail ?? error.message)); nothing was changed")
-        } catch let error as PostgresError {
-            throw EngineError.classify(error)
-        }
-    }
-
     /// The engine on a transaction the caller opened (a domain service writing its own
     /// tables and instances together).
     public func on(_ connection: PostgresConnection) -> EngineTransaction {

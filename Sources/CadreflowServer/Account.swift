@@ -32,9 +32,4 @@ public struct Account: Sendable, Equatable {
     public var requester: Requester {
         Requester(login: login, role: role, scope: scope, unit: unit, isHead: isHead, cadre: cadre)
     }
-
-    /// True when a unit path lies in this account's subtree.
-    public func covers(unitPath path: String) -> Bool {
-        scope.covers(path)
-    }
 }

@@ -47,7 +47,6 @@ struct EngineBench: AsyncParsableCommand {
         let setup = try PostgresConnection.connect(conninfo)
         try setup.execute("DROP TABLE IF EXISTS bench_ref, bench_ref_history, bench_bulk_ref")
         try Migrator(migrations: Migration.bundled()).migrate(setup)
-        try setup.execute("DELETE FROM workflow_instances WHERE workflow = 'bench'")
         let catalog = try WorkflowCatalog.register([Self.definition], connection: setup)
         let pool = PostgresPool(configuration: .init(connectionString: conninfo, size: 8))
         defer { pool.close() }
@@ -55,7 +54,10 @@ struct EngineBench: AsyncParsableCommand {
         defer { engine.close() }
         let levels = clients.split(separator: ",").compactMap { Int($0) }
         let instances = levels.max() ?? 32
-        let keys = (0..<instances).map { "bench/\($0)" }
+        // Keys of this run only: a database kept from an earlier run (CADREFLOW_BENCH_DATABASE_URL)
+        // still holds that run's instances and their append-only history.
+        let run = String(UInt64(Date().timeIntervalSince1970 * 1000))
+        let keys = (0..<instances).map { "bench/\(run)/\($0)" }
         try await engine.bulkCreate(workflow: "bench", source: .rows(keys: keys), actor: Actor(name: "bench", role: "manager"))
 
         // The reference: the same two writes per transition, one commit each, by pgbench.
@@ -106,7 +108,7 @@ struct EngineBench: AsyncParsableCommand {
         }
         try setup.execute("CHECKPOINT")
         started = ContinuousClock.now
-        let created = try await engine.bulkCreate(workflow: "bench", source: rows("bulk/"), actor: Actor(name: "bench", role: "manager"))
+        let created = try await engine.bulkCreate(workflow: "bench", source: rows("bulk/\(run)/"), actor: Actor(name: "bench", role: "manager"))
         let ours = (ContinuousClock.now - started).seconds
         // The same creation in one transaction (one backend), for comparison.
         try setup.execute("CHECKPOINT")
@@ -115,7 +117,7 @@ struct EngineBench: AsyncParsableCommand {
         )
         defer { single.close() }
         started = ContinuousClock.now
-        try await single.bulkCreate(workflow: "bench", source: rows("bulk1/"), actor: Actor(name: "bench", role: "manager"))
+        try await single.bulkCreate(workflow: "bench", source: rows("bulk1/\(run)/"), actor: Actor(name: "bench", role: "manager"))
         let oneTransaction = (ContinuousClock.now - started).seconds
         table.print()
         print(String(format: "bulk creation of %d instances (+ %d history rows) over %d connections: %.2f s; bare INSERT … SELECT of the same rows with the same indexes: %.2f s; ratio %.2f×",

@@ -1,8 +1,8 @@
+import CadreflowCommands
 import CadreflowDemo
 import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
-import CadreflowProtocol
 import CadreflowRules
 import CadreflowServer
 import Foundation
@@ -50,11 +50,9 @@ struct DemoLoader {
         }
     }
 
-    /// The plan's CSV lines as a checked import file.
+    /// The plan's CSV lines as a checked import file, split as an upload's are.
     static func importFile(_ lines: [String]) throws -> OrgImportFile {
-        guard let first = lines.first else { throw Refusal(description: "the demo plan is empty") }
-        let header = try CSVParser.fields(first)
-        let records = try lines.dropFirst().enumerated().map { ImportRecord(line: $0.offset + 2, fields: try CSVParser.fields($0.element)) }
+        let (header, records) = try UploadRecords.split(lines)
         return try OrgImportFile(header: header, records: records)
     }
 
