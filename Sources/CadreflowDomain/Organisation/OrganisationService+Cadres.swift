@@ -115,38 +115,32 @@ extension OrganisationService {
     }
 
     /// Moves cadres to a unit from a day, closing each one's open work-history entry and
-    /// opening the next (a new post and level when given, else the current ones). The
-    /// cadres are chosen, locked and moved on the server (no codes travel to the client and
-    /// back: a reform moves tens of thousands); closing and opening are separate
-    /// statements so the one open entry per cadre never doubles. Returns how many moved.
+    /// opening the next (a new post and level when given, else the current ones). Three
+    /// statements, so the one open entry per cadre never doubles. Returns how many moved.
     @discardableResult
     static func moveCadres(
         _ selection: MoveSelection, to unit: String, on day: CalendarDay, position: String?, level: String?, reason: String, by login: String,
         connection: PostgresConnection
     ) throws -> Int {
-        let chosen: String
-        let codes: [String]
+        let locked: PostgresResult
         switch selection {
-        case .cadres(let list):
-            (chosen, codes) = ("code = ANY($1::text[])", list)
+        case .cadres(let codes):
+            locked = try connection.query("SELECT code FROM cadres WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE", codes)
         case .everyoneIn(let units):
-            (chosen, codes) = ("unit_code = ANY($1::text[]) AND status <> 'retired'", units)
+            locked = try connection.query("SELECT code FROM cadres WHERE unit_code = ANY($1::text[]) AND status <> 'retired' ORDER BY code FOR UPDATE", units)
         }
-        _ = try connection.query("SELECT count(*) FROM (SELECT 1 FROM cadres WHERE \(chosen) ORDER BY code FOR UPDATE) locked", codes)
+        let codes = try locked.rows.map { try $0.decode(0, as: String.self) }
+        guard !codes.isEmpty else { return 0 }
         _ = try connection.query(
-            """
-            UPDATE cadre_work_history SET valid_to = greatest(valid_from, $2::date)
-            WHERE valid_to IS NULL AND cadre_code IN (SELECT code FROM cadres WHERE \(chosen))
-            """,
-            codes, day
+            "UPDATE cadre_work_history SET valid_to = greatest(valid_from, $2::date) WHERE cadre_code = ANY($1::text[]) AND valid_to IS NULL", codes, day
         )
         return try connection.query(
             """
             WITH opened AS (
                 INSERT INTO cadre_work_history (cadre_code, unit_code, position, level, valid_from, reason, recorded_by)
-                SELECT code, $2, coalesce($4, position), coalesce($5, level), $3::date, $6, $7 FROM cadres WHERE \(chosen))
+                SELECT code, $2, coalesce($4, position), coalesce($5, level), $3::date, $6, $7 FROM cadres WHERE code = ANY($1::text[]))
             UPDATE cadres SET unit_code = $2, position = coalesce($4, position), level = coalesce($5, level), version = version + 1, updated_at = now()
-            WHERE \(chosen)
+            WHERE code = ANY($1::text[])
             """,
             codes, unit, day, position, level, reason, login
         ).affectedRows
