@@ -48,6 +48,17 @@ let package = Package(
             resources: [.copy("migrations")],
             swiftSettings: strict
         ),
+        // The workflow definitions in config/workflows and the schedules in config/schedules.json,
+        // shipped inside the binary (the built-in defaults of engine.workflows_dir and
+        // engine.schedules_file).
+        .target(
+            name: "CadreflowDefinitions",
+            path: "config",
+            exclude: ["cadreflow.toml"],
+            sources: ["DefinitionFiles.swift"],
+            resources: [.copy("workflows"), .copy("schedules.json")],
+            swiftSettings: strict
+        ),
         // The service's database: the embedded cluster and the migrator.
         .target(
             name: "CadreflowDatabase",
@@ -125,7 +136,13 @@ let package = Package(
         // The admin console: a protocol client, tables, uploads with progress, line editing.
         .target(
             name: "CadreflowConsole",
-            dependencies: ["CadreflowProtocol", "CLibEdit"],
+            dependencies: [
+                "CadreflowProtocol",
+                "CLibEdit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         // Configuration: config/cadreflow.toml, environment variables and flags.
@@ -152,6 +169,7 @@ let package = Package(
                 "CadreflowProtocol",
                 "CadreflowConsole",
                 "CadreflowDatabase",
+                "CadreflowDefinitions",
                 "CadreflowPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CadreflowEngineTests",
-            dependencies: ["CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            dependencies: ["CadreflowEngine", "CadreflowDefinitions", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -196,14 +214,14 @@ let package = Package(
         ),
         .testTarget(
             name: "CadreflowServerTests",
-            dependencies: ["CadreflowServer", "CadreflowCommands", "CadreflowDomain", "CadreflowRules", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting",
+            dependencies: ["CadreflowServer", "CadreflowCommands", "CadreflowDomain", "CadreflowRules", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting", "CadreflowConsole",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CadreflowDomainTests",
-            dependencies: ["CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            dependencies: ["CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowDefinitions", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
             swiftSettings: strict
         ),
         .testTarget(

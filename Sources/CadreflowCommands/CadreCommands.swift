@@ -32,7 +32,7 @@ struct CadreCommands {
 
     private var show: CommandSpec {
         CommandSpec(name: "CADRE SHOW", usage: "CADRE SHOW <cadre>", summary: "one cadre, with leave, secondment facts and retirement day", roles: Set(Role.allCases)) {
-            (request: Request, session: inout SessionState, _: ServerContext) async throws -> Reply in
+            (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let cadre = try await organisation.cadre(try request.word(2, "cadre"), by: try session.requireAccount().requester)
             return .table(DataTable(columns: TableRows.cadreDetailColumns, rows: [TableRows.cadreDetail(cadre)]))
         }
@@ -40,7 +40,7 @@ struct CadreCommands {
 
     private var list: CommandSpec {
         CommandSpec(name: "CADRE LIST", usage: "CADRE LIST [unit=<unit>]", summary: "cadres of a unit's subtree (your scope by default)", roles: Set(Role.allCases)) {
-            (request: Request, session: inout SessionState, _: ServerContext) async throws -> Reply in
+            (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             try request.allowOnly(["unit"])
             let cadres = try await organisation.cadres(in: request.option("unit"), by: try session.requireAccount().requester)
             return .table(DataTable(columns: TableRows.cadreColumns, rows: cadres.map(TableRows.cadre)))
@@ -69,7 +69,7 @@ struct CadreCommands {
 
     private var history: CommandSpec {
         CommandSpec(name: "CADRE HISTORY", usage: "CADRE HISTORY <cadre>", summary: "where a cadre worked, in which post, when and why; then discipline", roles: Set(Role.allCases)) {
-            (request: Request, session: inout SessionState, _: ServerContext) async throws -> Reply in
+            (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let code = try request.word(2, "cadre")
             let requester = try session.requireAccount().requester
             let entries = try await organisation.history(of: code, by: requester)

@@ -23,7 +23,7 @@ struct UnitCommands {
 
     private var show: CommandSpec {
         CommandSpec(name: "UNIT SHOW", usage: "UNIT SHOW <unit>", summary: "one unit with its predecessors, successors and renames", roles: Set(Role.allCases)) {
-            (request: Request, session: inout SessionState, _: ServerContext) async throws -> Reply in
+            (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let detail = try await organisation.unit(try request.word(2, "unit"), by: try session.requireAccount().requester)
             func links(_ direction: LineageLink.Direction) -> String {
                 detail.links.filter { $0.direction == direction }.map { "\($0.unit) (\($0.kind) \($0.date))" }.joined(separator: ", ")
@@ -40,7 +40,7 @@ struct UnitCommands {
         CommandSpec(
             name: "UNIT LIST", usage: "UNIT LIST [parent=<unit>] [at=<date>] [all=yes|no]",
             summary: "units in your scope as they stood on a day (default today; all=yes: every unit ever)", roles: Set(Role.allCases)
-        ) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> Reply in
+        ) { (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             try request.allowOnly(["parent", "at", "all"])
             let units = try await organisation.units(
                 at: try CalendarDay.parse(request.option("at"), field: "at"), parent: request.option("parent"),

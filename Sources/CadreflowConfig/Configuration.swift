@@ -31,6 +31,9 @@ public struct Configuration: Sendable, Equatable {
         public var healthCheckIdleMs = 1_000
         /// `embedded_port`: the port number in the embedded cluster's unix socket name, 1024...65535. Default 5432.
         public var embeddedPort = 5_432
+        /// `read_connections`: connections of their own that pipeline the read commands
+        /// arriving together (0: reads borrow pool connections), 0...64. Default 2.
+        public var readConnections = 2
     }
 
     /// `[protocol]`: limits of the line-based admin protocol.
@@ -47,6 +50,9 @@ public struct Configuration: Sendable, Equatable {
         public var maxConnections = 1_024
         /// `max_connections_per_account`: open sessions per account, 1...100000. Default 64.
         public var maxConnectionsPerAccount = 64
+        /// `listen_backlog`: connections the kernel holds before they are accepted (0: as
+        /// many as `max_connections`), at most 65535. Default 0.
+        public var listenBacklog = 0
     }
 
     /// `[security]`: login lockout.
@@ -59,10 +65,12 @@ public struct Configuration: Sendable, Equatable {
 
     /// `[engine]`: the workflow engine.
     public struct Engine: Sendable, Equatable {
-        /// `workflows_dir`: the folder of workflow definitions (`*.json`).
-        public var workflowsDir = "config/workflows"
-        /// `schedules_file`: the calendar schedules (JSON).
-        public var schedulesFile = "config/schedules.json"
+        /// `workflows_dir`: the folder of workflow definitions (`*.json`); empty (the default)
+        /// means the ones built into the binary.
+        public var workflowsDir = ""
+        /// `schedules_file`: the calendar schedules (JSON); empty (the default) means the
+        /// ones built into the binary.
+        public var schedulesFile = ""
         /// `writers`: group-commit writers, each with its own connection.
         public var writers = 1
         /// `max_batch`: the most transitions one writer commits together.

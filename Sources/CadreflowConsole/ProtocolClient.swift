@@ -26,39 +26,45 @@ public final class ProtocolClient {
         public let description: String
     }
 
-    private let descriptor: Int32
+    private let transport: any ByteTransport
     private var buffer: [UInt8] = []
     /// The server's greeting.
     public private(set) var greeting = ""
 
-    /// Connects to host:port (IPv4 or IPv6 names) and reads the greeting.
-    public init(host: String, port: Int) throws {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
-            throw Failure(description: "cannot resolve \(host)")
+    /// Connects to host:port (IPv4 or IPv6 names), in plain TCP or, with `tls`, in TLS,
+    /// and reads the greeting. `timeout` bounds the connect, and the wait for the greeting
+    /// (a TLS handshake included): a service with TLS on says nothing to a plain client.
+    public convenience init(host: String, port: Int, tls: TLSClientOptions? = nil, timeout: Duration = .seconds(10)) throws {
+        let transport: any ByteTransport
+        let silence: String
+        if let tls {
+            transport = try TLSTransport(host: host, port: port, options: tls, timeout: timeout)
+            silence = "no greeting from \(host):\(port) within \(wholeSeconds(timeout)) s of connecting with TLS"
+        } else {
+            transport = try PlainSocketTransport(host: host, port: port, timeout: timeout)
+            silence = "no greeting from \(host):\(port) within \(wholeSeconds(timeout)) s: if the service has TLS on, connect with --tls"
         }
-        defer { freeaddrinfo(list) }
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        var connected: Int32 = -1
-        while let entry = candidate {
-            let socketDescriptor = socket(entry.pointee.ai_family, entry.pointee.ai_socktype, entry.pointee.ai_protocol)
-            if socketDescriptor >= 0, connect(socketDescriptor, entry.pointee.ai_addr, entry.pointee.ai_addrlen) == 0 {
-                connected = socketDescriptor
-                break
-            }
-            if socketDescriptor >= 0 { close(socketDescriptor) }
-            candidate = entry.pointee.ai_next
+        try self.init(transport: transport, greetingTimeout: timeout, silence: silence)
+    }
+
+    /// A client on a connected transport: reads the greeting, waiting at most
+    /// `greetingTimeout` when one is given.
+    public convenience init(transport: any ByteTransport, greetingTimeout: Duration? = nil) throws {
+        let seconds = greetingTimeout.map(wholeSeconds) ?? 0
+        try self.init(transport: transport, greetingTimeout: greetingTimeout, silence: "no greeting within \(seconds) s")
+    }
+
+    private init(transport: any ByteTransport, greetingTimeout: Duration?, silence: String) throws {
+        self.transport = transport
+        do {
+            greeting = try readLine(timeout: greetingTimeout)
+        } catch is ByteTransportTimeout {
+            throw Failure(description: silence)
         }
-        guard connected >= 0 else { throw Failure(description: "cannot connect to \(host):\(port): is the service running?") }
-        descriptor = connected
-        greeting = try readLine()
     }
 
     deinit {
-        close(descriptor)
+        transport.close()
     }
 
     /// Sends one request line and reads its reply.
@@ -69,12 +75,7 @@ public final class ProtocolClient {
 
     /// Writes bytes as they are.
     public func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Foundation.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw Failure(description: "the connection was closed") }
-            offset += sent
-        }
+        try transport.send(bytes)
     }
 
     /// Reads one reply.
@@ -88,17 +89,17 @@ public final class ProtocolClient {
         return Received(lines: lines)
     }
 
-    private func readLine() throws -> String {
+    /// One line without its `\n` (and `\r`); `timeout` bounds each wait for more bytes.
+    private func readLine(timeout: Duration? = nil) throws -> String {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
                 buffer.removeFirst(newline + 1)
                 return line.hasSuffix("\r") ? String(line.dropLast()) : line
             }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let count = recv(descriptor, &chunk, chunk.count, 0)
-            guard count > 0 else { throw Failure(description: "the server closed the connection") }
-            buffer += chunk[..<count]
+            guard try transport.receive(into: &buffer, timeout: timeout) > 0 else {
+                throw Failure(description: "the server closed the connection")
+            }
         }
     }
 }

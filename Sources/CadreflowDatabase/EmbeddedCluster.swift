@@ -40,15 +40,18 @@ public final class EmbeddedCluster: Sendable {
     /// The PostgreSQL superuser the cluster is created with.
     public static let superuser = "cadreflow"
 
-    /// Prepares to run a cluster; finds the server programs and, as root, the account.
+    /// Prepares to run a cluster; finds the server programs (those of the cluster's
+    /// `PG_VERSION` when it exists, else the newest) and, as root, the account.
     public init(options: Options, logger: Logger = Logger(label: "cadreflow.embedded-postgres")) throws {
         self.options = options
         self.logger = logger
         let absolute = options.dataDirectory.hasPrefix("/")
             ? options.dataDirectory
             : FileManager.default.currentDirectoryPath + "/" + options.dataDirectory
-        self.root = URL(fileURLWithPath: absolute).standardizedFileURL.path
-        self.installation = try PostgresInstallation.locate()
+        let root = URL(fileURLWithPath: absolute).standardizedFileURL.path
+        self.root = root
+        // An existing cluster needs the major version that created it (its PG_VERSION).
+        self.installation = try PostgresInstallation.locate(forCluster: root + "/postgres")
         self.account = try ServiceAccount.forEmbeddedCluster()
         let socketPath = socketDirectory + "/.s.PGSQL.\(options.port)"
         guard socketPath.utf8.count < 104 else {

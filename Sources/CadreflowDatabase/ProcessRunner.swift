@@ -39,10 +39,22 @@ public enum ProcessRunner {
         return Outcome(status: status, output: output)
     }
 
+    /// Starts `executable` in the background, its output appended to `outputPath`, and
+    /// returns at once: for servers a benchmark talks to (redis-server). The child starts
+    /// with no blocked signals, so ``RunningProcess/stop()``'s SIGTERM reaches it.
+    public static func start(_ executable: String, _ arguments: [String], outputPath: String = "/dev/null") throws -> RunningProcess {
+        RunningProcess(pid: try spawn(executable, arguments, outputPath: outputPath, directory: nil), name: executable)
+    }
+
     /// posix_spawn and waitpid, with standard output and error appended to `outputPath`.
     /// (Foundation's Process can miss the exit of a child whose own children live on,
     /// as `pg_ctl start` does, and then waits forever.)
     private static func spawnAndWait(_ path: String, _ arguments: [String], outputPath: String, directory: String?) throws -> Int32 {
+        let pid = try spawn(path, arguments, outputPath: outputPath, directory: directory)
+        return try wait(for: pid, name: path)
+    }
+
+    private static func spawn(_ path: String, _ arguments: [String], outputPath: String, directory: String?) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -70,10 +82,15 @@ public enum ProcessRunner {
         guard spawned == 0 else {
             throw DatabaseSetupError("cannot run \(path): \(String(cString: strerror(spawned)))")
         }
+        return pid
+    }
+
+    /// Waits for a child and returns its exit status (128 + n when killed by signal n).
+    static func wait(for pid: pid_t, name: String) throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else {
-                throw DatabaseSetupError("lost track of \(path): \(String(cString: strerror(errno)))")
+                throw DatabaseSetupError("lost track of \(name): \(String(cString: strerror(errno)))")
             }
         }
         // WIFEXITED / WEXITSTATUS, spelled out: the C macros do not import.
@@ -90,5 +107,37 @@ public enum ProcessRunner {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
+    }
+}
+
+/// A program ``ProcessRunner/start(_:_:outputPath:)`` left running.
+public struct RunningProcess: Sendable {
+    /// Its process id.
+    public let pid: pid_t
+    let name: String
+
+    /// Whether it is still running (not yet exited and reaped).
+    public var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
+    /// Sends SIGTERM and waits for the exit (SIGKILL after `grace`); returns the status.
+    @discardableResult
+    public func stop(grace: Duration = .seconds(5)) -> Int32? {
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            if reaped == -1 { return nil }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        return try? ProcessRunner.wait(for: pid, name: name)
     }
 }

@@ -21,16 +21,24 @@ public final class PostgresPool: Sendable {
         public var checkoutTimeout: Duration
         /// A connection idle at least this long is pinged before use (zero: always).
         public var healthCheckAfterIdle: Duration
+        /// Connections of their own for ``read(_:decode:)``, each pipelining the reads queued
+        /// while its last batch was in flight (zero: reads borrow a pool connection each).
+        public var readConnections: Int
+        /// The most reads one pipelined batch carries.
+        public var maxReadBatch: Int
 
         /// A configuration with the defaults the service uses.
         public init(
             connectionString: String, size: Int = 8,
-            checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1)
+            checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1),
+            readConnections: Int = 2, maxReadBatch: Int = 64
         ) {
             self.connectionString = connectionString
             self.size = max(1, size)
             self.checkoutTimeout = checkoutTimeout
             self.healthCheckAfterIdle = healthCheckAfterIdle
+            self.readConnections = max(0, readConnections)
+            self.maxReadBatch = max(1, maxReadBatch)
         }
     }
 
@@ -61,11 +69,16 @@ public final class PostgresPool: Sendable {
     public let configuration: Configuration
     private let logger: Logger
     private let state = Mutex(State())
+    /// The connections that pipeline ``read(_:decode:)``.
+    let readLanes: [ReadLane]
 
     /// Creates a pool; connections open lazily, on first use.
     public init(configuration: Configuration, logger: Logger = Logger(label: "cadreflow.postgres")) {
         self.configuration = configuration
         self.logger = logger
+        self.readLanes = (0..<configuration.readConnections).map {
+            ReadLane(index: $0, connectionString: configuration.connectionString, maxBatch: configuration.maxReadBatch, logger: logger)
+        }
     }
 
     /// The pool's current counts.
@@ -120,6 +133,7 @@ public final class PostgresPool: Sendable {
             waiter.continuation.resume(throwing: PostgresError(code: .poolClosed, message: "the connection pool is closed"))
         }
         for slot in idle { slot.closeConnection() }
+        for lane in readLanes { lane.close() }
     }
 
     private func checkout() async throws -> PooledConnectionSlot {

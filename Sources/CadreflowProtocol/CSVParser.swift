@@ -1,8 +1,11 @@
 /// Parses CSV lines (RFC 4180 quoting within one line: `a,"b, c","say ""hi"""`).
 /// Uploads arrive line by line, so a quoted field may not span lines.
+///
+/// The separator is `,`, or `;` for a file whose header says so (``separator(ofHeader:)``):
+/// spreadsheets in locales with a decimal comma save CSV with semicolons.
 public enum CSVParser {
     /// The fields of one line, or an error naming the column.
-    public static func fields(_ line: String) throws(ProtocolError) -> [String] {
+    public static func fields(_ line: String, separator: Character = ",") throws(ProtocolError) -> [String] {
         var fields: [String] = []
         var current = ""
         var quoted = false
@@ -24,7 +27,7 @@ public enum CSVParser {
                 continue
             }
             switch character {
-            case ",":
+            case separator:
                 fields.append(current)
                 current = ""
                 atFieldStart = true
@@ -41,5 +44,14 @@ public enum CSVParser {
         if quoted { throw ProtocolError(.invalid, "field \(fields.count + 1): unterminated quote") }
         fields.append(current)
         return fields
+    }
+
+    /// The separator of a file, judged by its header line: `;` when the header holds no
+    /// `,` but splits on `;` into more than one column (a spreadsheet's semicolon CSV),
+    /// else `,`. A header of column names never needs a comma, so the guess is safe.
+    public static func separator(ofHeader header: String) -> Character {
+        guard !header.contains(","), header.contains(";") else { return "," }
+        guard let columns = try? fields(header, separator: ";"), columns.count > 1 else { return "," }
+        return ";"
     }
 }

@@ -39,7 +39,37 @@ public struct RequestParser: Sendable {
             return .failure(ProtocolError(.syntax, "the line is not valid UTF-8"))
         }
         var scanner = RequestScanner(bytes: bytes, maxArguments: maxArguments)
-        return Result { () throws(ProtocolError) in try scanner.scan() }
+        let hasControl = bytes.contains { ($0 < 0x20 && $0 != RequestScanner.tab) || $0 == 0x7F || $0 == 0xC2 }
+        return Result { () throws(ProtocolError) in
+            let request = try scanner.scan()
+            if hasControl { try Self.refuseControlCharacters(in: request) }
+            return request
+        }
+    }
+
+    /// A control character sent as it is (NUL, ESC, DEL, C1 …) is refused, naming the word or
+    /// option that holds it and never echoing it: the database refuses NUL in text, and a
+    /// terminal would act on the others. The escapes `\n` and `\t` stay allowed.
+    private static func refuseControlCharacters(in request: Request) throws(ProtocolError) {
+        func control(_ text: String) -> Unicode.Scalar? {
+            text.unicodeScalars.first { scalar in
+                (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+            }
+        }
+        func describe(_ scalar: Unicode.Scalar) -> String {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+        for (index, word) in request.words.enumerated() {
+            if let scalar = control(word) {
+                throw ProtocolError(.syntax, "word \(index + 1): contains the control character \(describe(scalar)); send text only")
+            }
+        }
+        for option in request.options {
+            if let scalar = control(option.value) {
+                throw ProtocolError(.syntax, "\(option.key): contains the control character \(describe(scalar)); send text only")
+            }
+        }
     }
 }
 

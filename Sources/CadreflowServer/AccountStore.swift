@@ -29,58 +29,64 @@ public struct AccountStore: Sendable {
         self.lockout = lockout
     }
 
-    /// Checks a login. Every failure reads the same (`ERR AUTH`), whether the login
-    /// exists or not; a locked or disabled account fails even with the right password.
-    public func authenticate(login: String, password: String) async throws -> Account {
-        struct Row: Sendable { var hash: PasswordHasher.Hash; var locked: Bool; var disabled: Bool; var account: Account }
+    /// Checks a login. Every failure reads the same (`ERR AUTH login failed`), whether the
+    /// login is unknown, locked, disabled or the password wrong; the log says which.
+    ///
+    /// The attempt is counted before the slow hash, in the same statement that reads the
+    /// account: it takes the row's lock, adds one to the failures and, at the limit, locks
+    /// the account. A locked account's guess is never checked, so however many guesses
+    /// arrive at once, at most the limit is ever tried. A right password clears the count.
+    public func authenticate(login: String, password: String, logger: Logger? = nil) async throws -> Account {
+        struct Row: Sendable { var hash: PasswordHasher.Hash; var disabled: Bool; var account: Account }
+        let lockout = self.lockout
         let row = try await pool.withConnection { connection -> Row? in
             let result = try connection.query(
                 """
-                SELECT a.password_salt, a.password_hash, a.password_rounds, coalesce(a.locked_until > now(), false), a.disabled,
-                       a.role, a.unit_code, u.path, a.is_head, a.cadre_code
-                FROM accounts a LEFT JOIN units u ON u.code = a.unit_code WHERE a.login = $1
+                WITH attempt AS (
+                    UPDATE accounts SET
+                        failed_logins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END,
+                        locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= $2
+                                            THEN now() + make_interval(secs => $3) END
+                    WHERE login = $1 AND NOT coalesce(locked_until > now(), false)
+                    RETURNING login, password_salt, password_hash, password_rounds, disabled, role, unit_code, is_head, cadre_code
+                )
+                SELECT a.password_salt, a.password_hash, a.password_rounds, a.disabled, a.role, a.unit_code, u.path, a.is_head, a.cadre_code
+                FROM attempt a LEFT JOIN units u ON u.code = a.unit_code
                 """,
-                login
+                login, lockout.failures, lockout.seconds
             )
             guard let row = result.rows.first else { return nil }
-            let role = Role(rawValue: try row.decode(5)) ?? .viewer
+            let role = Role(rawValue: try row.decode(4)) ?? .viewer
             return Row(
                 hash: PasswordHasher.Hash(salt: try row.decode(0), key: try row.decode(1), rounds: try row.decode(2)),
-                locked: try row.decode(3), disabled: try row.decode(4),
-                account: Account(login: login, role: role, unit: try row.decode(6), unitPath: role == .admin ? nil : try row.decode(7),
-                                 isHead: try row.decode(8), cadre: try row.decode(9))
+                disabled: try row.decode(3),
+                account: Account(login: login, role: role, unit: try row.decode(5), unitPath: role == .admin ? nil : try row.decode(6),
+                                 isHead: try row.decode(7), cadre: try row.decode(8))
             )
         }
         let denied = ProtocolError(.auth, "login failed")
         guard let row else {
-            // Spend the same time as a real check, so timing does not reveal unknown logins.
+            // Unknown or locked: the same answer; the log tells them apart.
+            let known = try await pool.withConnection { connection in
+                try connection.query("SELECT 1 FROM accounts WHERE login = $1", login).rowCount > 0
+            }
+            logger?.info("login refused", metadata: ["login": "\(login)", "reason": "\(known ? "locked after repeated failures" : "unknown login")"])
+            // Spend the time of a real check (on no stored hash), so timing tells nothing either.
             _ = try await PasswordHasher.hash(password)
             throw denied
         }
-        let matches = try await PasswordHasher.verify(password, against: row.hash)
-        guard matches, !row.locked, !row.disabled else {
-            if !matches { try await recordFailure(login) }
-            if row.locked { throw ProtocolError(.auth, "login failed: the account is locked for a while after repeated failures") }
+        guard try await PasswordHasher.verify(password, against: row.hash) else {
+            logger?.info("login refused", metadata: ["login": "\(login)", "reason": "wrong password"])
             throw denied
         }
         try await pool.withConnection { connection in
             _ = try connection.query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE login = $1", login)
         }
-        return row.account
-    }
-
-    private func recordFailure(_ login: String) async throws {
-        let lockout = self.lockout
-        try await pool.withConnection { connection in
-            _ = try connection.query(
-                """
-                UPDATE accounts SET failed_logins = failed_logins + 1,
-                    locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
-                WHERE login = $1
-                """,
-                login, lockout.failures, lockout.seconds
-            )
+        guard !row.disabled else {
+            logger?.info("login refused", metadata: ["login": "\(login)", "reason": "account disabled"])
+            throw denied
         }
+        return row.account
     }
 
     /// Creates an account; the password is hashed here and never stored or logged as is.

@@ -16,6 +16,7 @@ public struct CommandDriver: Sendable {
     public func send(_ line: String, session: inout SessionState) async -> Reply {
         switch executor.prepare(.line(ByteBuffer(string: line)), session: &session) {
         case .reply(let reply): return reply
+        case .read(let work): return await work(session)
         case .task(let work): return await work(&session)
         }
     }

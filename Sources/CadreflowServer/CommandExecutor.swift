@@ -13,12 +13,16 @@ struct CommandExecutor: Sendable {
     let parser: RequestParser
     let peer: String
 
-    /// A waiting part of a request, run in a task with the session.
+    /// A waiting part of a request, run in a task with the session; nothing else of the
+    /// connection runs meanwhile.
     typealias Work = @Sendable (inout SessionState) async -> Reply
+    /// A read, run in a task with a copy of the session, beside the connection's other reads.
+    typealias ReadWork = @Sendable (SessionState) async -> Reply
 
-    /// What a request line needs: a reply already made, or work to run in a task.
+    /// What a request line needs: a reply already made, a read, or work that runs alone.
     enum Prepared {
         case reply(Reply)
+        case read(ReadWork)
         case task(Work)
     }
 
@@ -63,10 +67,18 @@ struct CommandExecutor: Sendable {
                 return .reply(.error(error))
             }
         case .read(let read):
+            return .read { session in
+                do {
+                    return try await read(request, session, context)
+                } catch {
+                    return .error(self.protocolError(error, command: spec.name))
+                }
+            }
+        case .session(let change):
             return .task { session in
                 let reply: Reply
                 do {
-                    reply = try await read(request, &session, context)
+                    reply = try await change(request, &session, context)
                 } catch {
                     reply = .error(self.protocolError(error, command: spec.name))
                 }

@@ -5,11 +5,18 @@ import NIOCore
 /// in order, until QUIT, the end of the client's input, or the idle timeout.
 ///
 /// Commands that never wait (PING, HELP, WHOAMI …), and every refusal made before a
-/// command runs (syntax, unknown command, not logged in, role), are answered right here,
-/// and the replies to one read go out in one write. A command that waits (the database,
-/// the engine) runs as a task; the lines after it queue until its reply is written, so
-/// replies keep the order of requests and an upload's lines reach the upload. While that
-/// queue is long, the handler stops reading from the socket (back pressure).
+/// command runs (syntax, unknown command, not logged in, role), are answered right here.
+/// Reads run as tasks at the same time as one another, each with the session as it was
+/// when its line arrived; their replies wait in their slots and go out in request order.
+/// A write, or a command that changes the session (AUTH), runs alone: it starts once the
+/// reads before it are answered, and the lines after it wait until it is done, so what a
+/// client sends after a write sees the write, and an upload's lines reach the upload.
+///
+/// Back pressure both ways: while many lines wait, the socket is not read; while the
+/// client does not read its replies (the channel is not writable: more than the high
+/// water mark is queued for it), no further line is answered and the socket is not read
+/// either, so one client that never reads holds a bounded buffer and no event-loop time.
+/// If it never drains, the idle timeout closes it.
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = [LineFrame]
     typealias OutboundIn = ByteBuffer
@@ -17,18 +24,27 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Queued lines past which the socket is no longer read.
     static let maxQueuedLines = 1_024
+    /// Replies written to the channel in one go at most (then writability is checked).
+    static let writeChunkBytes = 64 * 1_024
 
     private let executor: CommandExecutor
     private let greeting: String
     private var session: SessionState
     private var upload: UploadCollector
     private var queued = CircularBuffer<LineFrame>()
+    /// Replies in request order; nil while its read is running. `firstSlot` numbers the first.
+    private var replies = CircularBuffer<String?>()
+    private var firstSlot = 0
     private var output: ByteBuffer?
-    /// A command is running in a task; the queue waits for it.
-    private var waiting = false
+    /// Reads running now.
+    private var readsRunning = 0
+    /// A write or session command is running; nothing else starts.
+    private var exclusiveRunning = false
+    /// A write or session command waiting for the running reads to finish.
+    private var exclusiveWaiting: CommandExecutor.Work?
     /// The client's input has ended (or the server is shutting down): close once answered.
     private var inputEnded = false
-    /// The channel is gone; a running command's reply is dropped.
+    /// The channel is gone; running commands' replies are dropped.
     private var inactive = false
     private var readHeld = false
     private var sessionReleased = false
@@ -43,6 +59,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.finished = finished
     }
 
+    private var running: Bool { readsRunning > 0 || exclusiveRunning }
+
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: greeting)), promise: nil)
         context.fireChannelActive()
@@ -50,12 +68,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         queued.append(contentsOf: unwrapInboundIn(data))
-        if !waiting { answerQueued(context: context) }
+        answerQueued(context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         writeOutput(context: context)
         context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            answerQueued(context: context)
+            writeOutput(context: context)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -70,7 +96,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         inactive = true
         queued.removeAll()
-        if !waiting { end() }
+        exclusiveWaiting = nil
+        if !running { end() }
         context.fireChannelInactive()
     }
 
@@ -79,49 +106,95 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    /// Holds socket reads while too many lines wait behind a running command.
+    /// Holds socket reads while too many lines wait, or while the client is not reading.
     func read(context: ChannelHandlerContext) {
-        if queued.count >= Self.maxQueuedLines {
+        if queued.count >= Self.maxQueuedLines || !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
         }
     }
 
-    /// Answers queued lines until one needs a task (or the queue is empty).
+    /// Answers queued lines until one must wait (a write behind running reads, a running
+    /// write), the client stops reading, or the queue is empty.
     private func answerQueued(context: ChannelHandlerContext) {
-        while !waiting, !session.closing, let frame = queued.popFirst() {
+        while !exclusiveRunning, exclusiveWaiting == nil, !session.closing, context.channel.isWritable, let frame = queued.popFirst() {
             if let pending = session.upload {
                 guard let collected = upload.take(frame) else { continue }
                 upload = UploadCollector(limit: executor.context.limits.maxUploadBytes)
                 session.upload = nil
                 let executor = executor
-                runTask(context: context) { session in await executor.finishUpload(collected, pending: pending, session: &session) }
+                startExclusive(context: context) { session in await executor.finishUpload(collected, pending: pending, session: &session) }
                 continue
             }
             switch executor.prepare(frame, session: &session) {
             case .reply(let reply):
-                append(reply, context: context)
+                appendReply(ReplyEncoder.encode(reply, format: session.format), context: context)
+            case .read(let work):
+                startRead(context: context, work)
             case .task(let work):
-                runTask(context: context, work)
+                startExclusive(context: context, work)
             }
         }
         if session.closing {
-            writeOutput(context: context)
-            context.close(promise: nil)
+            // QUIT: once every earlier reply is out, close.
+            closeIfAnswered(context: context)
             return
         }
-        if readHeld, queued.count < Self.maxQueuedLines / 2 {
+        if readHeld, queued.count < Self.maxQueuedLines / 2, context.channel.isWritable {
             readHeld = false
             context.read()
         }
         closeIfAnswered(context: context)
     }
 
-    /// Runs a waiting command in a task with a copy of the session; its reply and the
-    /// session it leaves come back to the event loop, which then answers the queue.
-    private func runTask(context: ChannelHandlerContext, _ work: @escaping @Sendable (inout SessionState) async -> Reply) {
-        waiting = true
+    /// Starts a read in a task now; its reply fills its slot when it comes back.
+    private func startRead(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.ReadWork) {
+        let slot = firstSlot + replies.count
+        replies.append(nil)
+        readsRunning += 1
+        let format = session.format
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let started = session
+        Task {
+            let reply = await work(started)
+            let text = ReplyEncoder.encode(reply, format: format)
+            loop.execute {
+                bound.value.handler.readFinished(slot: slot, text: text, context: bound.value.context)
+            }
+        }
+    }
+
+    private func readFinished(slot: Int, text: String, context: ChannelHandlerContext) {
+        readsRunning -= 1
+        if inactive {
+            if !running { end() }
+            return
+        }
+        replies[offset: slot - firstSlot] = text
+        flushReplies(context: context)
+        if readsRunning == 0, let waiting = exclusiveWaiting {
+            exclusiveWaiting = nil
+            runExclusive(context: context, waiting)
+        }
+        answerQueued(context: context)
+        writeOutput(context: context)
+    }
+
+    /// Runs a write or session command once the reads before it are answered.
+    private func startExclusive(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.Work) {
+        if readsRunning > 0 {
+            exclusiveWaiting = work
+        } else {
+            runExclusive(context: context, work)
+        }
+    }
+
+    /// Runs the command in a task with a copy of the session; its reply and the session it
+    /// leaves come back to the event loop, which then answers the queue.
+    private func runExclusive(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.Work) {
+        exclusiveRunning = true
         writeOutput(context: context)
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
@@ -131,27 +204,47 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let reply = await work(&session)
             let finished = session
             loop.execute {
-                bound.value.handler.taskFinished(reply, session: finished, context: bound.value.context)
+                bound.value.handler.exclusiveFinished(reply, session: finished, context: bound.value.context)
             }
         }
     }
 
-    private func taskFinished(_ reply: Reply, session finished: SessionState, context: ChannelHandlerContext) {
-        waiting = false
+    private func exclusiveFinished(_ reply: Reply, session finished: SessionState, context: ChannelHandlerContext) {
+        exclusiveRunning = false
         session = finished
         if inactive {
             end()
             return
         }
-        append(reply, context: context)
+        appendReply(ReplyEncoder.encode(reply, format: session.format), context: context)
         answerQueued(context: context)
         writeOutput(context: context)
     }
 
-    private func append(_ reply: Reply, context: ChannelHandlerContext) {
-        let text = ReplyEncoder.encode(reply, format: session.format)
+    /// A reply made now: out at once when no earlier reply is still running, else in its slot.
+    private func appendReply(_ text: String, context: ChannelHandlerContext) {
+        if replies.isEmpty {
+            writeText(text, context: context)
+        } else {
+            replies.append(text)
+        }
+    }
+
+    /// Moves the replies that are ready, from the first on, to the output.
+    private func flushReplies(context: ChannelHandlerContext) {
+        while let first = replies.first, let text = first {
+            replies.removeFirst()
+            firstSlot += 1
+            writeText(text, context: context)
+        }
+    }
+
+    private func writeText(_ text: String, context: ChannelHandlerContext) {
         if output == nil { output = context.channel.allocator.buffer(capacity: max(256, text.utf8.count)) }
         output?.writeString(text)
+        if let pending = output, pending.readableBytes >= Self.writeChunkBytes {
+            writeOutput(context: context)
+        }
     }
 
     private func writeOutput(context: ChannelHandlerContext) {
@@ -161,7 +254,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func closeIfAnswered(context: ChannelHandlerContext) {
-        guard inputEnded, !waiting, queued.isEmpty, !inactive else { return }
+        guard inputEnded || session.closing, !running, exclusiveWaiting == nil, replies.isEmpty, !inactive else { return }
+        guard session.closing || queued.isEmpty else { return }
         writeOutput(context: context)
         context.close(promise: nil)
     }

@@ -16,16 +16,25 @@ public struct ProtocolLimits: Sendable {
     public var maxConnections: Int
     /// Open sessions per account.
     public var maxConnectionsPerAccount: Int
+    /// Connections the kernel queues before they are accepted (0: `maxConnections`).
+    public var listenBacklog: Int
 
     /// Limits from their values.
-    public init(maxLineBytes: Int, maxArguments: Int, maxUploadBytes: Int, idleTimeoutSeconds: Int, maxConnections: Int, maxConnectionsPerAccount: Int) {
+    public init(
+        maxLineBytes: Int, maxArguments: Int, maxUploadBytes: Int, idleTimeoutSeconds: Int, maxConnections: Int, maxConnectionsPerAccount: Int,
+        listenBacklog: Int = 0
+    ) {
         self.maxLineBytes = maxLineBytes
         self.maxArguments = maxArguments
         self.maxUploadBytes = maxUploadBytes
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnections = maxConnections
         self.maxConnectionsPerAccount = maxConnectionsPerAccount
+        self.listenBacklog = listenBacklog
     }
+
+    /// The listen backlog to ask the kernel for.
+    var effectiveBacklog: Int32 { Int32(clamping: listenBacklog > 0 ? listenBacklog : maxConnections) }
 }
 
 /// What the server and its command handlers share: the database, accounts, audit, limits,

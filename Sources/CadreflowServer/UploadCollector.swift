@@ -1,12 +1,18 @@
 import CadreflowProtocol
 import NIOCore
 
-/// Collects upload lines until a lone `.`: undoes dot stuffing, checks UTF-8 and the size
-/// limit, and remembers the first problem (with its line number) while still reading to
-/// the end, so the connection stays in step.
+/// Collects upload lines until a lone `.`: drops a `\r` before the `\n`, undoes dot
+/// stuffing, checks UTF-8 and the size limit, and remembers the first problem (with its
+/// line number) while still reading to the end, so the connection stays in step.
+///
+/// Memory stays bounded by the limit: at the first problem (past the limit, not UTF-8,
+/// a line past the line limit) the lines held so far are let go at once, and from then
+/// on lines are only counted until the `.`.
 struct UploadCollector {
     let limit: Int
     private var lines: [String] = []
+    /// The data lines read so far (the terminating `.` is not one), held or not.
+    private var count = 0
     private var bytes = 0
     private var problem: ProtocolError?
 
@@ -14,33 +20,54 @@ struct UploadCollector {
         self.limit = limit
     }
 
+    /// The lines held now (none once a problem was found).
+    var heldLines: Int { lines.count }
+
+    /// The capacity of the held lines' storage (zero once a problem was found).
+    var heldCapacity: Int { lines.capacity }
+
     /// Takes one frame; returns the outcome once the terminating `.` arrived.
     mutating func take(_ frame: LineFrame) -> Result<[String], ProtocolError>? {
-        let number = lines.count + 1
         switch frame {
         case .overlong:
-            if problem == nil { problem = ProtocolError(.limit, "line \(number): longer than the line limit") }
-            lines.append("")
+            count += 1
+            refuse(ProtocolError(.limit, "line \(count): longer than the line limit"))
             return nil
         case .line(let buffer):
-            var body = Array(buffer.readableBytesView)
-            if body.last == UInt8(ascii: "\r") { body.removeLast() }
-            if body == [UInt8(ascii: ".")] {
-                if let problem { return .failure(problem) }
-                return .success(lines)
-            }
-            if body.first == UInt8(ascii: ".") { body.removeFirst() }
-            bytes += body.count + 1
-            if bytes > limit, problem == nil {
-                problem = ProtocolError(.limit, "the upload is larger than \(limit) bytes")
-            }
+            let view = buffer.readableBytesView
+            var start = view.startIndex
+            var end = view.endIndex
+            if end > start, view[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            if end - start == 1, view[start] == UInt8(ascii: ".") { return finish() }
+            if end > start, view[start] == UInt8(ascii: ".") { start += 1 }
+            count += 1
+            bytes += end - start + 1
             guard problem == nil else { return nil }
-            guard let text = String(validating: body, as: UTF8.self) else {
-                problem = ProtocolError(.syntax, "line \(number): not valid UTF-8")
+            guard bytes <= limit else {
+                refuse(ProtocolError(.limit, "line \(count): the upload is larger than \(limit) bytes"))
+                return nil
+            }
+            guard let text = String(validating: view[start..<end], as: UTF8.self) else {
+                refuse(ProtocolError(.invalid, "line \(count): not UTF-8 text; save the file as \"CSV UTF-8\""))
                 return nil
             }
             lines.append(text)
             return nil
         }
+    }
+
+    /// The first problem, or the lines (handed over, not kept).
+    private mutating func finish() -> Result<[String], ProtocolError> {
+        if let problem { return .failure(problem) }
+        let collected = lines
+        lines = []
+        return .success(collected)
+    }
+
+    /// Keeps the first problem and lets go of the lines read so far.
+    private mutating func refuse(_ error: ProtocolError) {
+        guard problem == nil else { return }
+        problem = error
+        lines = []
     }
 }

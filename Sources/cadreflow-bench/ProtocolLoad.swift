@@ -13,14 +13,16 @@ enum ProtocolLoad {
     /// Runs the load for `seconds`. Each connection first sends its `login` lines; the
     /// clock starts only once every connection is connected and logged in (a login is a
     /// deliberately slow password hash and is not what is measured). Every reply must be
-    /// one line or a DATA block.
-    static func run(port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], request: String) throws -> Figures {
+    /// one line or a DATA block, and none may be an error. Each connection cycles through
+    /// `requests` from its own starting point.
+    static func run(port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], requests: [String]) throws -> Figures {
         let latencies = LatencyStore()
         let failures = LatencyStore()
+        let failureMessages = MessageStore()
         let ready = DispatchGroup()
         let finished = DispatchGroup()
         let gate = DispatchSemaphore(value: 0)
-        for _ in 0..<connections {
+        for index in 0..<connections {
             ready.enter()
             finished.enter()
             Thread.detachNewThread {
@@ -37,17 +39,23 @@ enum ProtocolLoad {
                 ready.leave()
                 gate.wait()
                 let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-                let group = Array(repeating: request, count: pipeline)
+                var next = (index * 7_919) % max(1, requests.count)
                 var local: [Double] = []
                 do {
                     while ContinuousClock.now < deadline {
+                        let group = (0..<pipeline).map { offset in requests[(next + offset) % requests.count] }
+                        next = (next + pipeline) % requests.count
                         let begin = ContinuousClock.now
-                        _ = try connection.roundTrip(group)
+                        let replies = try connection.roundTrip(group)
+                        if let refused = replies.first(where: { $0.hasPrefix("ERR") || $0.hasPrefix("-ERR") }) {
+                            throw ValidationFailure("a request was refused: \(refused)")
+                        }
                         let duration = ContinuousClock.now - begin
                         local.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
                     }
                 } catch {
                     failures.add([1])
+                    failureMessages.add("\(error)")
                 }
                 latencies.add(local)
             }
@@ -58,7 +66,9 @@ enum ProtocolLoad {
         finished.wait()
         let duration = ContinuousClock.now - started
         let elapsed = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        guard failures.values.isEmpty else { throw ValidationFailure("\(failures.values.count) connections failed") }
+        guard failures.values.isEmpty else {
+            throw ValidationFailure("\(failures.values.count) connections failed: \(failureMessages.values.first ?? "could not connect or log in")")
+        }
         let sorted = latencies.values.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         // One latency per round trip of `pipeline` requests.
@@ -76,10 +86,22 @@ final class LatencyStore: @unchecked Sendable {
     var values: [Double] { lock.lock(); defer { lock.unlock() }; return stored }
 }
 
+/// Messages gathered from many threads.
+final class MessageStore: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func add(_ value: String) { lock.lock(); stored.append(value); lock.unlock() }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
 /// A blocking TCP connection that sends request lines and reads one reply per line.
 final class LineConnection {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
+    /// Where the unread part of `buffer` starts.
+    private var start = 0
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
 
     init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -118,13 +140,23 @@ final class LineConnection {
     }
 
     private func readLine() throws -> String {
+        var searched = start
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeFirst(newline + 1)
+            if let newline = buffer[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                start = newline + 1
+                if start == buffer.count {
+                    buffer.removeAll(keepingCapacity: true)
+                    start = 0
+                }
                 return line
             }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
+            searched = buffer.count
+            if start > 0 {
+                buffer.removeFirst(start)
+                searched -= start
+                start = 0
+            }
             let count = recv(descriptor, &chunk, chunk.count, 0)
             guard count > 0 else { throw ValidationFailure("connection closed") }
             buffer += chunk[..<count]

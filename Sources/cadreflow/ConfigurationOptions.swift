@@ -1,11 +1,12 @@
 import ArgumentParser
 import CadreflowConfig
+import CadreflowDefinitions
 import Foundation
 import Logging
 
 /// The flags every subcommand shares; they override the config file and the environment.
 struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .long, help: "Config file (default: $CADREFLOW_CONFIG, then config/cadreflow.toml).")
+    @Option(name: .long, help: "Config file (default: $CADREFLOW_CONFIG, then config/cadreflow.toml when present; else built-in defaults).")
     var config: String?
 
     @Option(name: .long, help: "Listen address host:port (overrides $CADREFLOW_LISTEN).")
@@ -36,6 +37,29 @@ struct ConfigurationOptions: ParsableArguments {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         return logger
+    }
+}
+
+extension Configuration.Engine {
+    /// The folder of workflow definitions to load: `workflows_dir`, or when it is empty the
+    /// one built into the binary (found from any working directory).
+    func workflowsFolder() throws -> String {
+        try DefinitionFiles.workflowsFolder(configured: workflowsDir)
+    }
+
+    /// The schedules file to load: `schedules_file`, or when it is empty the built-in one.
+    func schedulesPath() throws -> String {
+        try DefinitionFiles.schedulesPath(configured: schedulesFile)
+    }
+
+    /// Where the definitions came from, for the start-up log: `built-in` or the paths.
+    var definitionsSource: String {
+        switch (workflowsDir.isEmpty, schedulesFile.isEmpty) {
+        case (true, true): return "built-in"
+        case (false, true): return "\(workflowsDir), built-in schedules"
+        case (true, false): return "built-in workflows, \(schedulesFile)"
+        case (false, false): return "\(workflowsDir), \(schedulesFile)"
+        }
     }
 }
 

@@ -4,8 +4,11 @@ import Foundation
 
 /// `cadreflow console`: the admin console. Interactive with line editing, history and
 /// completion on a terminal; runs `-c` commands or piped standard input as a script.
-/// Exit codes: 0 all went well, 1 some reply was an `ERR`, 2 the connection or the login
-/// failed, 64 a usage error (argument-parser's).
+/// Exit codes: 0 all went well, 1 some reply was an `ERR`, 2 the connection (a TLS
+/// certificate the console does not trust included) or the login failed, 64 a usage error
+/// (argument-parser's). `--tls` speaks TLS, verifying the server's certificate against the
+/// system trust store or `--ca-file`, and its name; `--ca-file` and `--tls-server-name`
+/// imply `--tls`.
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
@@ -13,7 +16,9 @@ struct ConsoleCommand: ParsableCommand {
         discussion: """
             Uploads read a local file: ORG IMPORT format=csv < units.csv. The password comes from $CADREFLOW_PASSWORD, \
             or is asked for without echo. When standard output is not a terminal, tables print as tab-separated rows \
-            with a header (--raw: without). Exit codes: 0 ok, 1 an ERR reply, 2 connection or login failure, 64 usage.
+            with a header (--raw: without). --tls connects with TLS and verifies the server's certificate (the system \
+            trust store, or --ca-file) and its name (--host, or --tls-server-name); --ca-file and --tls-server-name imply \
+            --tls. Exit codes: 0 ok, 1 an ERR reply, 2 connection, certificate or login failure, 64 usage.
             """
     )
 
@@ -24,11 +29,31 @@ struct ConsoleCommand: ParsableCommand {
     @Flag(help: "Print replies as JSON objects.") var json = false
     @Flag(help: "Tab-separated rows without the header line (when standard output is not a terminal).") var raw = false
     @Flag(help: "In a script (-c or piped input), stop at the first ERR reply.") var stopOnError = false
+    @Flag(help: "Connect with TLS: the server's certificate must verify against the system trust store (or --ca-file) and name the host.")
+    var tls = false
+    @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file instead of the system trust store (implies --tls).", valueName: "path"))
+    var caFile: String?
+    @Option(help: ArgumentHelp("The name the server's certificate must carry, when it is not --host (implies --tls).", valueName: "name"))
+    var tlsServerName: String?
+    @Option(help: ArgumentHelp("Seconds to wait for the connection, the TLS handshake and the greeting.", valueName: "seconds"))
+    var connectTimeout = 10
+
+    func validate() throws {
+        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be at least 1 second") }
+        if let caFile, caFile.isEmpty { throw ValidationError("--ca-file needs a path") }
+        if let tlsServerName, tlsServerName.isEmpty { throw ValidationError("--tls-server-name needs a name") }
+    }
+
+    /// TLS when asked for, by --tls or by the options that only TLS uses.
+    private var tlsOptions: TLSClientOptions? {
+        guard tls || caFile != nil || tlsServerName != nil else { return nil }
+        return TLSClientOptions(caFile: caFile, serverName: tlsServerName)
+    }
 
     func run() throws {
         let client: ProtocolClient
         do {
-            client = try ProtocolClient(host: host, port: port)
+            client = try ProtocolClient(host: host, port: port, tls: tlsOptions, timeout: .seconds(connectTimeout))
         } catch {
             FileHandle.standardError.write(Data("cadreflow console: \(error)\n".utf8))
             throw ExitCode(2)

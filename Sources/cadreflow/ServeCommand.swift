@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
                 connectionString: database.connectionString,
                 size: configuration.database.poolSize,
                 checkoutTimeout: .milliseconds(configuration.database.checkoutTimeoutMs),
-                healthCheckAfterIdle: .milliseconds(configuration.database.healthCheckIdleMs)
+                healthCheckAfterIdle: .milliseconds(configuration.database.healthCheckIdleMs),
+                readConnections: configuration.database.readConnections
             ),
             logger: logger
         )
@@ -78,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
                 limits: ProtocolLimits(
                     maxLineBytes: limits.maxLineBytes, maxArguments: limits.maxArguments, maxUploadBytes: limits.maxUploadBytes,
                     idleTimeoutSeconds: limits.idleTimeoutSeconds, maxConnections: limits.maxConnections,
-                    maxConnectionsPerAccount: limits.maxConnectionsPerAccount
+                    maxConnectionsPerAccount: limits.maxConnectionsPerAccount, listenBacklog: limits.listenBacklog
                 ),
                 version: CadreflowVersion.current, logger: logger,
                 groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: scheduler)
@@ -136,7 +137,7 @@ extension ServeCommand {
         configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
     ) async throws -> (WorkflowEngine, Scheduler, EngineRunner) {
         let hooks = Domain.hooks
-        let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsDir, vocabulary: Domain.vocabulary)
+        let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsFolder(), vocabulary: Domain.vocabulary)
         let catalog = try await pool.withConnection { connection in
             try WorkflowCatalog.register(definitions, connection: connection)
         }
@@ -148,7 +149,7 @@ extension ServeCommand {
             ),
             logger: logger
         )
-        let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesFile)
+        let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesPath())
         let active = schedules.filter { Domain.scheduleActions[$0.action] != nil }
         for schedule in schedules where Domain.scheduleActions[schedule.action] == nil {
             logger.warning("schedule inactive: this build does not provide its action", metadata: ["schedule": "\(schedule.name)", "action": "\(schedule.action)"])
@@ -158,6 +159,7 @@ extension ServeCommand {
         logger.notice("workflow engine ready", metadata: [
             "workflows": "\(catalog.definitions.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))",
             "schedules": "\(active.count) active of \(schedules.count)",
+            "definitions": "\(configuration.engine.definitionsSource)",
         ])
         return (engine, scheduler, runner)
     }

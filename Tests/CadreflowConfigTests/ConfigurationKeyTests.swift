@@ -23,8 +23,8 @@ struct ConfigurationKeyTests {
     @Test("The key table's defaults are Configuration()'s, and it has 33 distinct keys")
     func tableDefaults() {
         let defaults = Configuration()
-        #expect(ConfigurationKey.all.count == 33)
-        #expect(Set(ConfigurationKey.all.map(\.name)).count == 33)
+        #expect(ConfigurationKey.all.count == 35)
+        #expect(Set(ConfigurationKey.all.map(\.name)).count == 35)
         #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine", "retirement"])
         for key in ConfigurationKey.all {
             #expect(key.value(in: defaults) == key.defaultValue, "\(key.name)")
@@ -148,6 +148,17 @@ struct ConfigurationKeyTests {
         #expect(message("[server]\ntime_zone = \"\"").contains("unknown time zone"))
         #expect(message("[database]\ndata_dir = \"\"") == #"f.toml line 2: database.data_dir = "": must not be empty"#)
         #expect(message("[server]\ntime_zone = \"UTC\"") == "no error")
+    }
+
+    @Test("Workflows and schedules default to empty (the built-in ones); a path overrides; empty is accepted")
+    func definitionPaths() throws {
+        let defaults = Configuration()
+        #expect(defaults.engine.workflowsDir == "")
+        #expect(defaults.engine.schedulesFile == "")
+        let configured = try apply("[engine]\nworkflows_dir = \"/etc/cadreflow/workflows\"\nschedules_file = \"/etc/cadreflow/schedules.json\"")
+        #expect(configured.engine.workflowsDir == "/etc/cadreflow/workflows")
+        #expect(configured.engine.schedulesFile == "/etc/cadreflow/schedules.json")
+        #expect(message("[engine]\nworkflows_dir = \"\"\nschedules_file = \"\"") == "no error")
     }
 
     @Test("The first problem by line is the one reported")

@@ -1,14 +1,17 @@
+import CadreflowDefinitions
 import CadreflowEngine
 import CadreflowPostgres
 import Foundation
 import Testing
 
-/// The shipped definitions in config/workflows, driven through their main paths and
-/// refusals with stub hooks (the domain hooks arrive with the domain issues).
+/// The shipped definitions in config/workflows (as built into the binary), driven through
+/// their main paths and refusals with stub hooks (the domain hooks arrive with the domain issues).
 @Suite("The real workflows in config/workflows")
 struct RealWorkflowTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("config/workflows").path
+    /// The built-in copy the service loads by default.
+    static var folder: String {
+        get throws { try DefinitionFiles.workflowsFolder(configured: "") }
+    }
 
     static let guardNames = [
         "assessment.scores_valid", "assessment.quota", "exam.enough_eligible_candidates", "exam.all_written_marks_in",

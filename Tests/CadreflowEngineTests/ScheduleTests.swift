@@ -1,3 +1,4 @@
+import CadreflowDefinitions
 import CadreflowEngine
 import CadreflowPostgres
 import Foundation
@@ -100,11 +101,9 @@ struct ScheduleTests {
 
 @Suite("Schedule files")
 struct ScheduleLoaderTests {
-    @Test("The shipped config/schedules.json loads: monthly on day 1 at 00:05, fire once when missed")
+    @Test("The shipped config/schedules.json (built in) loads: monthly on day 1 at 00:05, fire once when missed")
     func shipped() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("config/schedules.json").path
-        let schedules = try ScheduleLoader.load(file: path)
+        let schedules = try ScheduleLoader.load(file: DefinitionFiles.schedulesPath(configured: ""))
         #expect(schedules == [ScheduleDefinition(name: "open-monthly-cycle", action: "open_monthly_cycle", frequency: .monthly(day: 1), hour: 0, minute: 5, missed: .fireOnce)])
     }
 

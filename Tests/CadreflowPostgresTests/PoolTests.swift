@@ -18,7 +18,7 @@ struct PoolTests {
         let holding = Mutex(false)
         async let holder: Int = pool.withConnection { connection in
             holding.withLock { $0 = true }
-            try connection.query("SELECT pg_sleep(1.5)")
+            try connection.query("SELECT pg_sleep(4)")
             return 1
         }
         // Under a loaded machine the holder may take a while to get its connection: wait for it.

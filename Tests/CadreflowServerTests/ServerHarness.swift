@@ -128,7 +128,8 @@ final class TestClient: @unchecked Sendable {
     deinit { Glibc.close(descriptor) }
 
     static func connect(port: Int) async throws -> TestClient {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a PostgreSQL started meanwhile must not inherit test sockets.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -48,10 +48,11 @@ extension OrganisationService {
 
     /// One cadre, if their unit is in scope (one query: the row and its unit's path).
     public func cadre(_ code: String, by requester: Requester) async throws -> CadreRecord {
-        let found = try await pool.withConnection { connection -> (CadreRecord, String)? in
-            guard let row = try connection.query("SELECT \(Self.cadreColumns) FROM cadres c JOIN units u ON u.code = c.unit_code WHERE c.code = $1", code).rows.first else {
-                return nil
-            }
+        // One pipelined read: the row and its unit's path, checked against the scope here.
+        let found = try await pool.read(
+            "SELECT \(Self.cadreColumns) FROM cadres c JOIN units u ON u.code = c.unit_code WHERE c.code = $1", [code]
+        ) { result -> (CadreRecord, String)? in
+            guard let row = result.rows.first else { return nil }
             return (try cadreRecord(row), try row.decode(15))
         }
         guard let (record, path) = found else { throw DomainError(.notFound, "cadre \(code) does not exist") }
@@ -59,25 +60,34 @@ extension OrganisationService {
         return record
     }
 
-    /// The cadres of a unit's subtree (default: the requester's scope).
+    /// The cadres of a unit's subtree (default: the requester's scope), in one round trip
+    /// when there are any: the unit, the scope check and the rows are one query.
     public func cadres(in unit: String?, by requester: Requester) async throws -> [CadreRecord] {
-        try await pool.withConnection { connection in
-            var scope = requester.scope.path
-            if let unit {
-                guard let path = try connection.query("SELECT path FROM units WHERE code = $1", unit).scalar(String.self) else {
-                    throw DomainError(.notFound, "unit \(unit) does not exist")
-                }
-                try requester.requireCovers(unit: unit, path: path)
-                scope = path
-            }
-            return try connection.query(
+        guard let unit else {
+            return try await pool.read(
                 """
                 SELECT \(Self.cadreColumns) FROM cadres c JOIN units u ON u.code = c.unit_code
                 WHERE \(UnitScope.sqlCondition(path: "u.path", scope: "$1")) ORDER BY c.code LIMIT 10000
                 """,
-                scope
-            ).rows.map(cadreRecord)
+                [requester.scope.path]
+            ) { try $0.rows.map(cadreRecord) }
         }
+        let cadres = try await pool.read(
+            """
+            SELECT \(Self.cadreColumns) FROM units t
+            JOIN units u ON u.path = t.path OR starts_with(u.path, t.path || '/')
+            JOIN cadres c ON c.unit_code = u.code
+            WHERE t.code = $1 AND \(UnitScope.sqlCondition(path: "t.path", scope: "$2")) ORDER BY c.code LIMIT 10000
+            """,
+            [unit, requester.scope.path]
+        ) { try $0.rows.map(cadreRecord) }
+        if !cadres.isEmpty { return cadres }
+        // None: say whether the unit is missing or outside the scope, or simply empty.
+        guard let path = try await pool.read("SELECT path FROM units WHERE code = $1", [unit], decode: { try $0.scalar(String.self) }) else {
+            throw DomainError(.notFound, "unit \(unit) does not exist")
+        }
+        try requester.requireCovers(unit: unit, path: path)
+        return []
     }
 
     /// Moves a cadre to another unit (both in scope) from a day (default today), closing the

@@ -30,10 +30,23 @@ public enum ExamResultRows {
                 throw DomainError(.invalid, "\(record.fields.count) fields, expected \(expected.count)", line: record.line)
             }
             let scoreText = record.fields[expected.count - 1].trimmingSpaces
-            guard let score = Double(scoreText), (0...100).contains(score) else {
+            guard let score = number(scoreText) else {
+                throw DomainError(.invalid, "score \(scoreText.isEmpty ? "(empty)" : scoreText) is not a number (write 75.5 or 75,5)", line: record.line)
+            }
+            guard (0...100).contains(score) else {
                 throw DomainError(.invalid, "score \(scoreText) out of range 0..100", line: record.line)
             }
             return Row(line: record.line, exam: record.fields[0].trimmingSpaces, fields: record.fields.map(\.trimmingSpaces), score: score)
         }
+    }
+
+    /// A score as written: `75.5`, or `75,5` with a decimal comma (what a spreadsheet in a
+    /// Vietnamese or European locale writes; in a comma-separated file it comes quoted).
+    /// A text with both `,` and `.`, or more than one `,`, is not a number.
+    private static func number(_ text: String) -> Double? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return parts.count == 1 ? Double(text) : nil }
+        guard !text.contains("."), !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return Double(parts.joined(separator: "."))
     }
 }

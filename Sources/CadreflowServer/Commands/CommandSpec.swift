@@ -5,14 +5,19 @@ import CadreflowRules
 ///
 /// A command that needs neither the database nor any other waiting (PING, HELP …) is
 /// `inline`: the connection answers it on its event loop, the way Redis answers, without a
-/// hop to a task. A `read` runs as a task and changes nothing. A `write` runs as a task,
-/// is audited, honours `idem=`, and hands the server a ``CommandWrite`` so that its change,
-/// its idempotency record and its audit row commit together.
+/// hop to a task. A `read` runs as a task, changes nothing and sees the session as it
+/// was: the reads a client pipelines run at the same time (their replies still go out in
+/// request order). A `session` command waits and changes the session (AUTH): it runs
+/// alone, after what came before it. A `write` runs alone too, is audited, honours
+/// `idem=`, and hands the server a ``CommandWrite`` so that its change, its idempotency
+/// record and its audit row commit together.
 public struct CommandSpec: Sendable {
     /// Answers on the event loop; never waits.
     public typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws(ProtocolError) -> Reply
-    /// Reads (database, engine) and answers.
-    public typealias ReadHandler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
+    /// Reads (database, engine) and answers; may run beside the connection's other reads.
+    public typealias ReadHandler = @Sendable (Request, SessionState, ServerContext) async throws -> Reply
+    /// Waits (database) and changes the session; runs alone.
+    public typealias SessionHandler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
     /// Checks the request and says how to make the change.
     public typealias WriteHandler = @Sendable (Request, inout SessionState, ServerContext) async throws -> CommandWrite
 
@@ -20,6 +25,7 @@ public struct CommandSpec: Sendable {
     public enum Body: Sendable {
         case inline(InlineHandler)
         case read(ReadHandler)
+        case session(SessionHandler)
         case write(WriteHandler)
     }
 

@@ -14,10 +14,10 @@ enum SessionCommands {
             session.closing = true
             return .ok("bye")
         }),
-        CommandSpec(name: "AUTH", usage: "AUTH <user> <password>", summary: "log in", roles: nil, auditedRead: true, body: .read { request, session, context in
+        CommandSpec(name: "AUTH", usage: "AUTH <user> <password>", summary: "log in", roles: nil, auditedRead: true, body: .session { request, session, context in
             let login = try request.word(1, "user")
             let password = try request.word(2, "password")
-            let account = try await context.accounts.authenticate(login: login, password: password)
+            let account = try await context.accounts.authenticate(login: login, password: password, logger: context.logger)
             guard context.sessions.openSession(account.login, limit: context.limits.maxConnectionsPerAccount) else {
                 throw ProtocolError(.limit, "\(account.login) has \(context.limits.maxConnectionsPerAccount) sessions open already")
             }

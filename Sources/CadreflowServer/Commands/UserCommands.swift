@@ -25,7 +25,7 @@ enum UserCommands {
                 return .ok(login)
             }
         },
-        CommandSpec(name: "USER LIST", usage: "USER LIST", summary: "accounts", roles: [.admin]) { (_: Request, _: inout SessionState, context: ServerContext) async throws -> Reply in
+        CommandSpec(name: "USER LIST", usage: "USER LIST", summary: "accounts", roles: [.admin]) { (_: Request, _: SessionState, context: ServerContext) async throws -> Reply in
             let rows = try await context.pool.withConnection { connection in
                 try connection.query(
                     """
