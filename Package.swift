@@ -56,7 +56,7 @@ let package = Package(
             path: "config",
             exclude: ["cadreflow.toml"],
             sources: ["DefinitionFiles.swift"],
-            resources: [.copy("workflows"), .copy("schedules.json")],
+            resources: [.copy("workflows"), .copy("schedules.json"), .copy("rules")],
             swiftSettings: strict
         ),
         // The service's database: the embedded cluster and the migrator.
@@ -100,7 +100,7 @@ let package = Package(
         // The protocol's domain commands: typed options, one domain call, a rendered reply.
         .target(
             name: "CadreflowCommands",
-            dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowDomain", "CadreflowRules", "CadreflowEngine"],
+            dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowPostgres"],
             swiftSettings: strict
         ),
         // A seeded, reproducible demo city on Hanoi's real units (before and after 1 July 2025).

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The workflow definitions (`workflows/*.json`) and calendar schedules (`schedules.json`)
+/// The workflow definitions (`workflows/*.json`), calendar schedules (`schedules.json`) and
+/// assessment rule sets (`rules/*.json`)
 /// beside this file, copied into the binary's resource bundle, so that the service finds
 /// them from any working directory. `engine.workflows_dir` and `engine.schedules_file`
 /// name other ones; empty (the default) means these.
@@ -8,6 +9,11 @@ public enum DefinitionFiles {
     /// The built-in folder of workflow definitions, or nil when the resource bundle is missing.
     public static var workflowsDirectory: URL? {
         Bundle.module.url(forResource: "workflows", withExtension: nil)
+    }
+
+    /// The built-in folder of assessment rule sets (`rules/*.json`), or nil when the resource bundle is missing.
+    public static var rulesDirectory: URL? {
+        Bundle.module.url(forResource: "rules", withExtension: nil)
     }
 
     /// The built-in schedules file, or nil when the resource bundle is missing.

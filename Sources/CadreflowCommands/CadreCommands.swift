@@ -1,4 +1,5 @@
 import CadreflowDomain
+import CadreflowPostgres
 import CadreflowProtocol
 import CadreflowRules
 import CadreflowServer
@@ -32,9 +33,10 @@ struct CadreCommands {
 
     private var show: CommandSpec {
         CommandSpec(name: "CADRE SHOW", usage: "CADRE SHOW <cadre>", summary: "one cadre, with leave, secondment facts and retirement day", roles: Set(Role.allCases)) {
-            (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
-            let cadre = try await organisation.cadre(try request.word(2, "cadre"), by: try session.requireAccount().requester)
-            return .table(DataTable(columns: TableRows.cadreDetailColumns, rows: [TableRows.cadreDetail(cadre)]))
+            (request: Request, session: SessionState, _: ServerContext) throws -> PostgresRead<Reply> in
+            organisation.cadreRead(try request.word(2, "cadre"), by: try session.requireAccount().requester).map { cadre in
+                .table(DataTable(columns: TableRows.cadreDetailColumns, rows: [TableRows.cadreDetail(cadre)]))
+            }
         }
     }
 

@@ -1,29 +1,41 @@
 extension PostgresPool {
-    /// Runs one read-only statement and decodes its result, sharing a round trip with the
-    /// reads other tasks start meanwhile: the statement joins the least busy read lane's
-    /// next pipelined batch (see ``Configuration/readConnections``). `decode` runs on the
-    /// lane's thread while the result is in hand; keep it to decoding.
+    /// Runs one read, sharing a round trip with the reads other tasks start meanwhile: the
+    /// statement joins the least busy read lane's next pipelined batch (see
+    /// ``Configuration/readConnections``).
     ///
     /// A statement that fails (say, a bad value) fails alone; a lost connection fails the
     /// reads of its batch with a connection error, and the next read reconnects. Without
     /// read connections, the read borrows a pool connection.
-    public func read<T: Sendable>(_ statement: PostgresStatement, decode: @escaping @Sendable (PostgresResult) throws -> T) async throws -> T {
-        guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
-            return try await withConnection { connection in
-                try decode(connection.query(statement.sql, parameters: statement.parameters))
-            }
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            lane.submit(ReadLane.Pending(statement: statement) { result in
-                continuation.resume(with: result.flatMap { result in Result { try decode(result) } })
-            })
+    public func read<T: Sendable>(_ read: PostgresRead<T>) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(read) { continuation.resume(with: $0) }
         }
     }
 
-    /// ``read(_:decode:)`` with the SQL and its parameters.
+    /// ``read(_:)`` for callers that are not async (a network event loop): `completion`
+    /// gets the value or the error, on the lane's thread, without a hop through a task.
+    public func submit<T: Sendable>(_ read: PostgresRead<T>, completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
+            Task {
+                do {
+                    completion(.success(try await withConnection { connection in
+                        try read.decode(connection.query(read.statement.sql, parameters: read.statement.parameters))
+                    }))
+                } catch {
+                    completion(.failure(error))
+                }
+            }
+            return
+        }
+        lane.submit(ReadLane.Pending(statement: read.statement) { result in
+            completion(result.flatMap { result in Result { try read.decode(result) } })
+        })
+    }
+
+    /// ``read(_:)`` of a statement and a decoder.
     public func read<T: Sendable>(
         _ sql: String, _ binds: [any PostgresEncodable] = [], decode: @escaping @Sendable (PostgresResult) throws -> T
     ) async throws -> T {
-        try await read(PostgresStatement(sql, binds), decode: decode)
+        try await read(PostgresRead(sql, binds, decode: decode))
     }
 }

@@ -22,6 +22,7 @@ public struct AccountStore: Sendable {
 
     let pool: PostgresPool
     let lockout: Lockout
+    private let turns = LoginTurns()
 
     /// A store on a pool with a lockout policy.
     public init(pool: PostgresPool, lockout: Lockout) {
@@ -36,7 +37,24 @@ public struct AccountStore: Sendable {
     /// account: it takes the row's lock, adds one to the failures and, at the limit, locks
     /// the account. A locked account's guess is never checked, so however many guesses
     /// arrive at once, at most the limit is ever tried. A right password clears the count.
+    /// One login's attempts take turns (``LoginTurns``), so right passwords sent at once
+    /// each clear the count before the next is counted.
     public func authenticate(login: String, password: String, logger: Logger? = nil) async throws -> Account {
+        let account = try await turns.inTurn(login) {
+            try await attempt(login: login, password: password, logger: logger)
+        }
+        guard let account else {
+            // Unknown or locked: spend the time of a real check (out of turn, on no stored
+            // hash), so timing tells nothing either.
+            _ = try await PasswordHasher.hash(password)
+            throw ProtocolError(.auth, "login failed")
+        }
+        return account
+    }
+
+    /// One attempt in turn: the account, nil when it is unknown or locked (no guess was
+    /// checked), or `ERR AUTH` after a check that failed.
+    private func attempt(login: String, password: String, logger: Logger?) async throws -> Account? {
         struct Row: Sendable { var hash: PasswordHasher.Hash; var disabled: Bool; var account: Account }
         let lockout = self.lockout
         let row = try await pool.withConnection { connection -> Row? in
@@ -71,9 +89,7 @@ public struct AccountStore: Sendable {
                 try connection.query("SELECT 1 FROM accounts WHERE login = $1", login).rowCount > 0
             }
             logger?.info("login refused", metadata: ["login": "\(login)", "reason": "\(known ? "locked after repeated failures" : "unknown login")"])
-            // Spend the time of a real check (on no stored hash), so timing tells nothing either.
-            _ = try await PasswordHasher.hash(password)
-            throw denied
+            return nil
         }
         guard try await PasswordHasher.verify(password, against: row.hash) else {
             logger?.info("login refused", metadata: ["login": "\(login)", "reason": "wrong password"])

@@ -17,6 +17,12 @@ public struct CommandDriver: Sendable {
         switch executor.prepare(.line(ByteBuffer(string: line)), session: &session) {
         case .reply(let reply): return reply
         case .read(let work): return await work(session)
+        case .query(let read, let command):
+            do {
+                return try await executor.context.pool.read(read)
+            } catch {
+                return .error(executor.protocolError(error, command: command))
+            }
         case .task(let work): return await work(&session)
         }
     }

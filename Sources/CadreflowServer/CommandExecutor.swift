@@ -23,6 +23,8 @@ struct CommandExecutor: Sendable {
     enum Prepared {
         case reply(Reply)
         case read(ReadWork)
+        /// One statement for the read lanes, and the command's name for its errors.
+        case query(PostgresRead<Reply>, command: String)
         case task(Work)
     }
 
@@ -73,6 +75,12 @@ struct CommandExecutor: Sendable {
                 } catch {
                     return .error(self.protocolError(error, command: spec.name))
                 }
+            }
+        case .query(let query):
+            do {
+                return .query(try query(request, session, context), command: spec.name)
+            } catch {
+                return .reply(.error(protocolError(error, command: spec.name)))
             }
         case .session(let change):
             return .task { session in

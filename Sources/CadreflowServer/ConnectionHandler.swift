@@ -1,3 +1,4 @@
+import CadreflowPostgres
 import CadreflowProtocol
 import NIOCore
 
@@ -132,6 +133,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 appendReply(ReplyEncoder.encode(reply, format: session.format), context: context)
             case .read(let work):
                 startRead(context: context, work)
+            case .query(let read, let command):
+                startQuery(context: context, read, command: command)
             case .task(let work):
                 startExclusive(context: context, work)
             }
@@ -159,6 +162,29 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let started = session
         Task {
             let reply = await work(started)
+            let text = ReplyEncoder.encode(reply, format: format)
+            loop.execute {
+                bound.value.handler.readFinished(slot: slot, text: text, context: bound.value.context)
+            }
+        }
+    }
+
+    /// Hands a one-statement read to the pool's read lanes now; the lane makes and encodes
+    /// the reply and sends it back to the event loop, with no task in between.
+    private func startQuery(context: ChannelHandlerContext, _ read: PostgresRead<Reply>, command: String) {
+        let slot = firstSlot + replies.count
+        replies.append(nil)
+        readsRunning += 1
+        let format = session.format
+        let executor = executor
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        executor.context.pool.submit(read) { result in
+            let reply: Reply
+            switch result {
+            case .success(let answer): reply = answer
+            case .failure(let error): reply = .error(executor.protocolError(error, command: command))
+            }
             let text = ReplyEncoder.encode(reply, format: format)
             loop.execute {
                 bound.value.handler.readFinished(slot: slot, text: text, context: bound.value.context)

@@ -23,6 +23,7 @@ struct ProtocolBench: AsyncParsableCommand {
     @Option(help: "Requests per pipelined group.") var depth = 16
     @Option(help: "Connections of the service's read lanes (database.read_connections).") var readConnections = 2
     @Option(help: "Cadres in the benchmark city (CADRE SHOW picks among them).") var cadres = 100_000
+    @Option(help: "Only the figures whose name contains this text (e.g. \"CADRE SHOW\").") var only: String?
 
     func run() async throws {
         let server = try BenchServer(url: nil)
@@ -65,23 +66,29 @@ struct ProtocolBench: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(500))
 
         let login = ["AUTH admin bench-password"]
-        var table = LatencyTable()
+        var table = LatencyTable(only: only)
         let showRequests = (0..<4_096).map { _ in "CADRE SHOW C\(Int.random(in: 0..<cadres))" }
-        for connections in [1, 50] {
+        for connections in [1, 10, 50] {
             for pipeline in [1, depth] {
                 let shape = "\(connections) conn, \(pipeline == 1 ? "one at a time" : "pipelined ×\(pipeline)")"
-                let redisFigures = try ProtocolLoad.run(port: redisPort, connections: connections, seconds: seconds, pipeline: pipeline, login: [], requests: ["PING"])
-                let ping = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, requests: ["PING"])
-                table.add("PING, \(shape)", ours: ping, reference: redisFigures, tool: "redis PING")
-                let pgbenchS = try references.pointSelect(clients: connections)
-                let show = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, requests: showRequests)
-                table.add("CADRE SHOW, \(shape)", ours: show, reference: pgbenchS, tool: "pgbench -S -c \(connections)")
+                if table.wants("PING, \(shape)") {
+                    let redisFigures = try ProtocolLoad.run(port: redisPort, connections: connections, seconds: seconds, pipeline: pipeline, login: [], requests: ["PING"])
+                    let ping = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, requests: ["PING"])
+                    table.add("PING, \(shape)", ours: ping, reference: redisFigures, tool: "redis PING")
+                }
+                if table.wants("CADRE SHOW, \(shape)") {
+                    let pgbenchS = try references.pointSelect(clients: connections)
+                    let show = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, requests: showRequests)
+                    table.add("CADRE SHOW, \(shape)", ours: show, reference: pgbenchS, tool: "pgbench -S -c \(connections)")
+                }
             }
         }
-        let pgbenchS50 = try references.pointSelect(clients: 50)
-        let unitShow = try ProtocolLoad.run(port: port, connections: 50, seconds: seconds, pipeline: 1, login: login, requests: ["UNIT SHOW HN.A"])
-        table.add("UNIT SHOW, 50 conn, one at a time", ours: unitShow, reference: pgbenchS50, tool: "pgbench -S -c 50")
-        for connections in [1, 50] {
+        if table.wants("UNIT SHOW, 50 conn, one at a time") {
+            let pgbenchS50 = try references.pointSelect(clients: 50)
+            let unitShow = try ProtocolLoad.run(port: port, connections: 50, seconds: seconds, pipeline: 1, login: login, requests: ["UNIT SHOW HN.A"])
+            table.add("UNIT SHOW, 50 conn, one at a time", ours: unitShow, reference: pgbenchS50, tool: "pgbench -S -c 50")
+        }
+        for connections in [1, 50] where table.wants("CADRE LIST unit= (1,000 rows), \(connections) conn") {
             let range = try references.rangeSelect(clients: connections)
             let list = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: 1, login: login, requests: ["CADRE LIST unit=HN.A"])
             table.add("CADRE LIST unit= (1,000 rows), \(connections) conn", ours: list, reference: range, tool: "pgbench 1,000-row select -c \(connections)")
@@ -179,14 +186,24 @@ final class ReadReferences {
 
 /// Rows of protocol figures next to a reference, aligned.
 struct LatencyTable {
-    private var rows: [[String]] = [["figure", "cadreflow", "p50 / p99 ms", "reference", "its latency ms", "ratio"]]
+    private var rows: [[String]] = [["figure", "cadreflow", "p50 / p99 / max ms", "reference", "its latency ms", "ratio"]]
+    /// Only figures whose name holds this text are measured (nil: all).
+    let only: String?
+
+    init(only: String?) {
+        self.only = only
+    }
+
+    /// Whether the figure called `name` is measured.
+    func wants(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 
     mutating func add(_ figure: String, ours: ProtocolLoad.Figures, reference: ProtocolLoad.Figures, tool: String) {
         let referenceLatency = reference.p50Milliseconds.isNaN
             ? String(format: "mean %.2f", reference.p99Milliseconds)
-            : String(format: "%.2f / %.2f", reference.p50Milliseconds, reference.p99Milliseconds)
+            : String(format: "%.2f / %.2f / %.0f", reference.p50Milliseconds, reference.p99Milliseconds, reference.maxMilliseconds)
         rows.append([
-            figure, FigureTable.format(ours.operationsPerSecond) + "/s", String(format: "%.2f / %.2f", ours.p50Milliseconds, ours.p99Milliseconds),
+            figure, FigureTable.format(ours.operationsPerSecond) + "/s",
+            String(format: "%.2f / %.2f / %.0f", ours.p50Milliseconds, ours.p99Milliseconds, ours.maxMilliseconds),
             FigureTable.format(reference.operationsPerSecond) + "/s (\(tool))", referenceLatency,
             String(format: "%.2f×", ours.operationsPerSecond / reference.operationsPerSecond),
         ])

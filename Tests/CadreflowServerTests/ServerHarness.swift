@@ -227,6 +227,12 @@ final class TestClient: @unchecked Sendable {
         }
     }
 
+    /// Waits up to `seconds` for each reply from now on (20 by default).
+    func setReceiveTimeout(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Closes the connection now.
     func close() {
         shutdown(descriptor, Int32(SHUT_RDWR))

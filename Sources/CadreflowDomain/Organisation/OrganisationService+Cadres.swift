@@ -7,6 +7,16 @@ extension OrganisationService {
         c.status, c.leave_from::text, c.leave_until::text, c.pregnant, c.child_born::text, u.path
         """
 
+    /// One cadre by code with its unit's path. The path is a scalar subquery, so the plan is
+    /// two index look-ups whatever the size of `units` (as a join, the generic plan of the
+    /// prepared statement hashed the whole units table on every read).
+    static let cadreByCode = """
+        SELECT c.code, c.full_name, c.unit_code, c.position, c.level, c.hometown, c.born::text, c.sex, c.party_since::text, c.planning,
+               c.status, c.leave_from::text, c.leave_until::text, c.pregnant, c.child_born::text,
+               (SELECT u.path FROM units u WHERE u.code = c.unit_code)
+        FROM cadres c WHERE c.code = $1
+        """
+
     func cadreRecord(_ row: PostgresRow) throws -> CadreRecord {
         let born = try row.day(6)
         let sex: String? = try row.decode(7)
@@ -48,16 +58,18 @@ extension OrganisationService {
 
     /// One cadre, if their unit is in scope (one query: the row and its unit's path).
     public func cadre(_ code: String, by requester: Requester) async throws -> CadreRecord {
-        // One pipelined read: the row and its unit's path, checked against the scope here.
-        let found = try await pool.read(
-            "SELECT \(Self.cadreColumns) FROM cadres c JOIN units u ON u.code = c.unit_code WHERE c.code = $1", [code]
-        ) { result -> (CadreRecord, String)? in
-            guard let row = result.rows.first else { return nil }
-            return (try cadreRecord(row), try row.decode(15))
+        try await pool.read(cadreRead(code, by: requester))
+    }
+
+    /// ``cadre(_:by:)`` as one read: the row and its unit's path in one statement, the scope
+    /// checked as it is decoded. It can travel without a task (``PostgresPool/submit(_:completion:)``).
+    public func cadreRead(_ code: String, by requester: Requester) -> PostgresRead<CadreRecord> {
+        PostgresRead(Self.cadreByCode, [code]) { result in
+            guard let row = result.rows.first else { throw DomainError(.notFound, "cadre \(code) does not exist") }
+            let record = try cadreRecord(row)
+            try requester.requireCovers(unit: record.unit, path: try row.decode(15))
+            return record
         }
-        guard let (record, path) = found else { throw DomainError(.notFound, "cadre \(code) does not exist") }
-        try requester.requireCovers(unit: record.unit, path: path)
-        return record
     }
 
     /// The cadres of a unit's subtree (default: the requester's scope), in one round trip

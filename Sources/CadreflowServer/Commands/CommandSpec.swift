@@ -1,3 +1,4 @@
+import CadreflowPostgres
 import CadreflowProtocol
 import CadreflowRules
 
@@ -5,7 +6,8 @@ import CadreflowRules
 ///
 /// A command that needs neither the database nor any other waiting (PING, HELP …) is
 /// `inline`: the connection answers it on its event loop, the way Redis answers, without a
-/// hop to a task. A `read` runs as a task, changes nothing and sees the session as it
+/// hop to a task. A `query` is one statement on the pool's read lanes, sent and answered
+/// without a task. A `read` runs as a task, changes nothing and sees the session as it
 /// was: the reads a client pipelines run at the same time (their replies still go out in
 /// request order). A `session` command waits and changes the session (AUTH): it runs
 /// alone, after what came before it. A `write` runs alone too, is audited, honours
@@ -16,6 +18,10 @@ public struct CommandSpec: Sendable {
     public typealias InlineHandler = @Sendable (Request, inout SessionState, ServerContext) throws(ProtocolError) -> Reply
     /// Reads (database, engine) and answers; may run beside the connection's other reads.
     public typealias ReadHandler = @Sendable (Request, SessionState, ServerContext) async throws -> Reply
+    /// Says which one statement answers and how its result becomes the reply: the
+    /// connection hands it to the pool's read lanes and gets the reply back on its event
+    /// loop, with no task in between (the fastest read: one-row look-ups).
+    public typealias QueryHandler = @Sendable (Request, SessionState, ServerContext) throws -> PostgresRead<Reply>
     /// Waits (database) and changes the session; runs alone.
     public typealias SessionHandler = @Sendable (Request, inout SessionState, ServerContext) async throws -> Reply
     /// Checks the request and says how to make the change.
@@ -25,6 +31,7 @@ public struct CommandSpec: Sendable {
     public enum Body: Sendable {
         case inline(InlineHandler)
         case read(ReadHandler)
+        case query(QueryHandler)
         case session(SessionHandler)
         case write(WriteHandler)
     }
@@ -66,6 +73,11 @@ public struct CommandSpec: Sendable {
     /// A command that reads.
     public init(name: String, usage: String, summary: String, roles: Set<Role>?, read: @escaping ReadHandler) {
         self.init(name: name, usage: usage, summary: summary, roles: roles, body: .read(read))
+    }
+
+    /// A command answered by one statement on the read lanes.
+    public init(name: String, usage: String, summary: String, roles: Set<Role>?, query: @escaping QueryHandler) {
+        self.init(name: name, usage: usage, summary: summary, roles: roles, body: .query(query))
     }
 
     /// A command that changes state.
