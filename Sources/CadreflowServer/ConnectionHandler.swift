@@ -49,6 +49,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var inactive = false
     private var readHeld = false
     private var sessionReleased = false
+    /// A write of the output is scheduled on the event loop (see ``scheduleWrite(context:)``).
+    private var writeScheduled = false
     /// Succeeds once the connection is closed and no command of it is still running.
     private let finished: EventLoopPromise<Void>
 
@@ -205,7 +207,19 @@ final class ConnectionHandler: ChannelDuplexHandler {
             runExclusive(context: context, waiting)
         }
         answerQueued(context: context)
-        writeOutput(context: context)
+        scheduleWrite(context: context)
+    }
+
+    /// Writes the output once the event loop has run what is queued now: the replies of
+    /// one pipelined batch, which come back one after another, leave in one write.
+    private func scheduleWrite(context: ChannelHandlerContext) {
+        guard !writeScheduled else { return }
+        writeScheduled = true
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            bound.value.handler.writeScheduled = false
+            bound.value.handler.writeOutput(context: bound.value.context)
+        }
     }
 
     /// Runs a write or session command once the reads before it are answered.

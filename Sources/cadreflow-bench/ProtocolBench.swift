@@ -24,6 +24,7 @@ struct ProtocolBench: AsyncParsableCommand {
     @Option(help: "Connections of the service's read lanes (database.read_connections).") var readConnections = 2
     @Option(help: "Cadres in the benchmark city (CADRE SHOW picks among them).") var cadres = 100_000
     @Option(help: "Only the figures whose name contains this text (e.g. \"CADRE SHOW\").") var only: String?
+    @Option(help: "Keep the benchmark's server up this many seconds for an outside client (prints its port), then exit.") var hold: Double?
 
     func run() async throws {
         let server = try BenchServer(url: nil)
@@ -56,6 +57,11 @@ struct ProtocolBench: AsyncParsableCommand {
         var port = 0
         for await bound in ready { port = bound; break }
 
+        if let hold {
+            print("listening on 127.0.0.1:\(port) (AUTH admin bench-password) for \(hold) s")
+            try await Task.sleep(for: .milliseconds(Int(hold * 1000)))
+            return
+        }
         let references = try ReadReferences(connectionString: server.connectionString, seconds: seconds)
         let redisPort = 46_379
         let redis = try startRedis(port: redisPort)
