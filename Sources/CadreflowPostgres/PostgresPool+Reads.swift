@@ -32,6 +32,21 @@ extension PostgresPool {
         })
     }
 
+    /// Several reads submitted together (the reads of one client's pipelined burst): they
+    /// go to one lane at once and so travel in one batch, one round trip. Each completion
+    /// runs on the lane's thread.
+    public func submit<T: Sendable>(_ reads: [(read: PostgresRead<T>, completion: @Sendable (Result<T, any Error>) -> Void)]) {
+        guard reads.count > 1, let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
+            for entry in reads { submit(entry.read, completion: entry.completion) }
+            return
+        }
+        lane.submit(reads.map { entry in
+            ReadLane.Pending(statement: entry.read.statement) { result in
+                entry.completion(result.flatMap { result in Result { try entry.read.decode(result) } })
+            }
+        })
+    }
+
     /// ``read(_:)`` of a statement and a decoder.
     public func read<T: Sendable>(
         _ sql: String, _ binds: [any PostgresEncodable] = [], decode: @escaping @Sendable (PostgresResult) throws -> T

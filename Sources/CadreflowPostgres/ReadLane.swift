@@ -3,9 +3,11 @@ import Logging
 import Synchronization
 
 /// One reading connection of a ``PostgresPool``'s read lanes: every read queued while its
-/// last batch was in flight goes out in the next batch, pipelined (libpq's pipeline mode,
-/// each statement its own sync group), so concurrent reads share one round trip and one
-/// wake-up of the server's backend instead of paying one each.
+/// last batch was in flight goes out in the next batch, pipelined (libpq's pipeline mode)
+/// as one implicit read-only transaction with one sync, so concurrent reads share one
+/// round trip, one flush each way and one wake-up of the server's backend instead of
+/// paying one each. A statement that fails aborts the rest of its batch; those are sent
+/// again, each on its own, so one bad read never fails another.
 ///
 /// `@unchecked Sendable`: `connection` is touched only by blocks on `queue` (checked by
 /// `dispatchPrecondition`); the inbox is guarded by its mutex.
@@ -41,15 +43,20 @@ final class ReadLane: @unchecked Sendable {
 
     /// Queues a read; `deliver` runs on the lane's queue with the result.
     func submit(_ pending: Pending) {
+        submit([pending])
+    }
+
+    /// Queues reads together, so that they travel in one batch (one wake-up of the lane).
+    func submit(_ pendings: [Pending]) {
         let (start, closed) = inbox.withLock { inbox -> (Bool, Bool) in
             if inbox.closed { return (false, true) }
-            inbox.items.append(pending)
+            inbox.items.append(contentsOf: pendings)
             if inbox.draining { return (false, false) }
             inbox.draining = true
             return (true, false)
         }
         if closed {
-            pending.deliver(.failure(PostgresError(code: .poolClosed, message: "the connection pool is closed")))
+            for pending in pendings { pending.deliver(.failure(PostgresError(code: .poolClosed, message: "the connection pool is closed"))) }
         } else if start {
             queue.async { self.drain() }
         }
@@ -82,9 +89,18 @@ final class ReadLane: @unchecked Sendable {
     private func run(_ batch: [Pending]) {
         do {
             let connection = try liveConnection()
-            let results = try connection.pipeline(batch.map(\.statement), mode: .independent)
+            let results = try connection.pipeline(batch.map(\.statement), mode: .atomic)
+            var aborted: [Pending] = []
             for (pending, result) in zip(batch, results) {
-                pending.deliver(result.mapError { $0 })
+                if case .failure(let error) = result, error.code == .pipelineAborted {
+                    aborted.append(pending)
+                } else {
+                    pending.deliver(result.mapError { $0 })
+                }
+            }
+            if !aborted.isEmpty {
+                let again = try connection.pipeline(aborted.map(\.statement), mode: .independent)
+                for (pending, result) in zip(aborted, again) { pending.deliver(result.mapError { $0 }) }
             }
         } catch {
             // The connection failed under the batch: every read of it fails alike, and the

@@ -25,6 +25,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Queued lines past which the socket is no longer read.
     static let maxQueuedLines = 1_024
+    /// Lines answered in one turn of the event loop before the others get theirs.
+    static let linesPerTurn = 256
     /// Replies written to the channel in one go at most (then writability is checked).
     static let writeChunkBytes = 64 * 1_024
 
@@ -51,6 +53,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var sessionReleased = false
     /// A write of the output is scheduled on the event loop (see ``scheduleWrite(context:)``).
     private var writeScheduled = false
+    /// The rest of a long burst is to be answered in the event loop's next turn.
+    private var answerScheduled = false
+    /// One-statement reads of the lines being answered, sent together when the burst is done.
+    private var queries: [(read: PostgresRead<Reply>, completion: @Sendable (Result<Reply, any Error>) -> Void)] = []
     /// Succeeds once the connection is closed and no command of it is still running.
     private let finished: EventLoopPromise<Void>
 
@@ -121,7 +127,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Answers queued lines until one must wait (a write behind running reads, a running
     /// write), the client stops reading, or the queue is empty.
     private func answerQueued(context: ChannelHandlerContext) {
+        var answered = 0
         while !exclusiveRunning, exclusiveWaiting == nil, !session.closing, context.channel.isWritable, let frame = queued.popFirst() {
+            answered += 1
+            if answered > Self.linesPerTurn {
+                // Fairness: a long burst is answered in turns, so that the other connections
+                // of this event loop are served in between.
+                queued.prepend(frame)
+                scheduleAnswer(context: context)
+                break
+            }
             if let pending = session.upload {
                 guard let collected = upload.take(frame) else { continue }
                 upload = UploadCollector(limit: executor.context.limits.maxUploadBytes)
@@ -138,9 +153,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             case .query(let read, let command):
                 startQuery(context: context, read, command: command)
             case .task(let work):
+                submitQueries()
                 startExclusive(context: context, work)
             }
         }
+        submitQueries()
         if session.closing {
             // QUIT: once every earlier reply is out, close.
             closeIfAnswered(context: context)
@@ -171,8 +188,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Hands a one-statement read to the pool's read lanes now; the lane makes and encodes
-    /// the reply and sends it back to the event loop, with no task in between.
+    /// Takes a slot for a one-statement read; the reads of one burst of lines go to the
+    /// pool's read lanes together (``submitQueries()``), where the lane makes and encodes
+    /// each reply and sends it back to the event loop, with no task in between.
     private func startQuery(context: ChannelHandlerContext, _ read: PostgresRead<Reply>, command: String) {
         let slot = firstSlot + replies.count
         replies.append(nil)
@@ -181,7 +199,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let executor = executor
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-        executor.context.pool.submit(read) { result in
+        queries.append((read, { result in
             let reply: Reply
             switch result {
             case .success(let answer): reply = answer
@@ -191,7 +209,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
             loop.execute {
                 bound.value.handler.readFinished(slot: slot, text: text, context: bound.value.context)
             }
-        }
+        }))
+    }
+
+    /// Sends the reads gathered by ``startQuery(context:_:command:)`` in one go.
+    private func submitQueries() {
+        guard !queries.isEmpty else { return }
+        let gathered = queries
+        queries.removeAll(keepingCapacity: true)
+        executor.context.pool.submit(gathered)
     }
 
     private func readFinished(slot: Int, text: String, context: ChannelHandlerContext) {
@@ -208,6 +234,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         answerQueued(context: context)
         scheduleWrite(context: context)
+    }
+
+    /// Answers the rest of a long burst in the event loop's next turn.
+    private func scheduleAnswer(context: ChannelHandlerContext) {
+        guard !answerScheduled else { return }
+        answerScheduled = true
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = bound.value.handler
+            handler.answerScheduled = false
+            guard !handler.inactive else { return }
+            handler.answerQueued(context: bound.value.context)
+            handler.writeOutput(context: bound.value.context)
+        }
     }
 
     /// Writes the output once the event loop has run what is queued now: the replies of
