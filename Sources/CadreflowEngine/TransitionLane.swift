@@ -30,18 +30,12 @@ final class TransitionLane: @unchecked Sendable {
         let continuation: CheckedContinuation<TransitionOutcome, any Error>
     }
 
-    private struct Inbox {
-        var items: [Pending] = []
-        var draining = false
-        var closed = false
-    }
-
     private let queue: DispatchQueue
     private let connectionString: String
     private let applier: TransitionApplier
     private let maxBatch: Int
     private let logger: Logger
-    private let inbox = Mutex(Inbox())
+    private let inbox = LaneInbox<Pending>()
     private var connection: PostgresConnection?
     /// The state each instance was left in by this lane's last commit that moved it.
     private var known = InstanceIndex()
@@ -62,24 +56,20 @@ final class TransitionLane: @unchecked Sendable {
     /// Queues a command; returns once its transaction committed (or it was refused).
     func submit(_ command: TransitionCommand) async throws -> TransitionOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let (start, closed) = inbox.withLock { inbox -> (Bool, Bool) in
-                if inbox.closed { return (false, true) }
-                inbox.items.append(Pending(command: command, continuation: continuation))
-                if inbox.draining { return (false, false) }
-                inbox.draining = true
-                return (true, false)
-            }
-            if closed {
+            switch inbox.add([Pending(command: command, continuation: continuation)]) {
+            case .closed:
                 continuation.resume(throwing: EngineError(.unavailable, "the engine is shutting down"))
-            } else if start {
+            case .startDrain:
                 queue.async { self.drain() }
+            case .queued:
+                break
             }
         }
     }
 
     /// Refuses new commands; queued ones still complete.
     func close() {
-        inbox.withLock { $0.closed = true }
+        inbox.close()
         queue.async { self.connection = nil }
     }
 
@@ -95,21 +85,11 @@ final class TransitionLane: @unchecked Sendable {
             // the next batch (and its one commit) carry them too. A lone client never waits.
             if previous > 1 {
                 let deadline = ContinuousClock.now + Self.refillWait
-                while inbox.withLock({ $0.items.count }) < previous, ContinuousClock.now < deadline {
+                while inbox.waiting < previous, ContinuousClock.now < deadline {
                     sched_yield()
                 }
             }
-            let batch = inbox.withLock { inbox -> [Pending]? in
-                if inbox.items.isEmpty {
-                    inbox.draining = false
-                    return nil
-                }
-                let count = min(maxBatch, inbox.items.count)
-                let batch = Array(inbox.items.prefix(count))
-                inbox.items.removeFirst(count)
-                return batch
-            }
-            guard let batch else { return }
+            guard let batch = inbox.takeBatch(max: maxBatch) else { return }
             previous = batch.count
             process(batch)
         }

@@ -1,6 +1,5 @@
 import Dispatch
 import Logging
-import Synchronization
 
 /// One reading connection of a ``PostgresPool``'s read lanes: every read queued while its
 /// last batch was in flight goes out in the next batch, pipelined (libpq's pipeline mode)
@@ -18,17 +17,11 @@ final class ReadLane: @unchecked Sendable {
         let deliver: @Sendable (Result<PostgresResult, any Error>) -> Void
     }
 
-    private struct Inbox {
-        var items: [Pending] = []
-        var draining = false
-        var closed = false
-    }
-
     private let queue: DispatchQueue
     private let connectionString: String
     private let maxBatch: Int
     private let logger: Logger
-    private let inbox = Mutex(Inbox())
+    private let inbox = LaneInbox<Pending>()
     private var connection: PostgresConnection?
 
     init(index: Int, connectionString: String, maxBatch: Int, logger: Logger) {
@@ -39,7 +32,7 @@ final class ReadLane: @unchecked Sendable {
     }
 
     /// Reads waiting for this lane (to pick the least busy one).
-    var queued: Int { inbox.withLock { $0.items.count + ($0.draining ? 1 : 0) } }
+    var queued: Int { inbox.load }
 
     /// Queues a read; `deliver` runs on the lane's queue with the result.
     func submit(_ pending: Pending) {
@@ -48,40 +41,25 @@ final class ReadLane: @unchecked Sendable {
 
     /// Queues reads together, so that they travel in one batch (one wake-up of the lane).
     func submit(_ pendings: [Pending]) {
-        let (start, closed) = inbox.withLock { inbox -> (Bool, Bool) in
-            if inbox.closed { return (false, true) }
-            inbox.items.append(contentsOf: pendings)
-            if inbox.draining { return (false, false) }
-            inbox.draining = true
-            return (true, false)
-        }
-        if closed {
+        switch inbox.add(pendings) {
+        case .closed:
             for pending in pendings { pending.deliver(.failure(PostgresError(code: .poolClosed, message: "the connection pool is closed"))) }
-        } else if start {
+        case .startDrain:
             queue.async { self.drain() }
+        case .queued:
+            break
         }
     }
 
     /// Refuses new reads; queued ones still run; the connection closes after them.
     func close() {
-        inbox.withLock { $0.closed = true }
+        inbox.close()
         queue.async { self.connection = nil }
     }
 
     private func drain() {
         dispatchPrecondition(condition: .onQueue(queue))
-        while true {
-            let batch = inbox.withLock { inbox -> [Pending]? in
-                if inbox.items.isEmpty {
-                    inbox.draining = false
-                    return nil
-                }
-                let count = min(maxBatch, inbox.items.count)
-                let batch = Array(inbox.items.prefix(count))
-                inbox.items.removeFirst(count)
-                return batch
-            }
-            guard let batch else { return }
+        while let batch = inbox.takeBatch(max: maxBatch) {
             run(batch)
         }
     }

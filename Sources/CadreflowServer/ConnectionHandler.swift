@@ -25,7 +25,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Queued lines past which the socket is no longer read.
     static let maxQueuedLines = 1_024
-    /// Lines answered in one turn of the event loop before the others get theirs.
+    /// Lines answered in one turn of the event loop before the others get theirs (or
+    /// fewer, once the turn's replies reach ``writeChunkBytes``).
     static let linesPerTurn = 256
     /// Replies written to the channel in one go at most (then writability is checked).
     static let writeChunkBytes = 64 * 1_024
@@ -55,6 +56,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var writeScheduled = false
     /// The rest of a long burst is to be answered in the event loop's next turn.
     private var answerScheduled = false
+    /// Reply bytes made in the current turn of ``answerQueued(context:)``.
+    private var turnBytes = 0
     /// One-statement reads of the lines being answered, sent together when the burst is done.
     private var queries: [(read: PostgresRead<Reply>, completion: @Sendable (Result<Reply, any Error>) -> Void)] = []
     /// Succeeds once the connection is closed and no command of it is still running.
@@ -128,11 +131,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// write), the client stops reading, or the queue is empty.
     private func answerQueued(context: ChannelHandlerContext) {
         var answered = 0
+        turnBytes = 0
         while !exclusiveRunning, exclusiveWaiting == nil, !session.closing, context.channel.isWritable, let frame = queued.popFirst() {
             answered += 1
-            if answered > Self.linesPerTurn {
-                // Fairness: a long burst is answered in turns, so that the other connections
-                // of this event loop are served in between.
+            if answered > Self.linesPerTurn || turnBytes >= Self.writeChunkBytes {
+                // Fairness: a long burst (or one of large replies) is answered in turns, so
+                // that the other connections of this event loop are served in between.
                 queued.prepend(frame)
                 scheduleAnswer(context: context)
                 break
@@ -170,44 +174,38 @@ final class ConnectionHandler: ChannelDuplexHandler {
         closeIfAnswered(context: context)
     }
 
-    /// Starts a read in a task now; its reply fills its slot when it comes back.
-    private func startRead(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.ReadWork) {
+    /// Takes the next reply slot for a read. The returned function, callable from any
+    /// thread, encodes the read's reply in the session's current format and hands it back
+    /// to its slot on the event loop.
+    private func takeSlot(context: ChannelHandlerContext) -> @Sendable (Reply) -> Void {
         let slot = firstSlot + replies.count
         replies.append(nil)
         readsRunning += 1
         let format = session.format
-        let loop = context.eventLoop
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-        let started = session
-        Task {
-            let reply = await work(started)
+        let loop = LoopBound(self, context)
+        return { reply in
             let text = ReplyEncoder.encode(reply, format: format)
-            loop.execute {
-                bound.value.handler.readFinished(slot: slot, text: text, context: bound.value.context)
-            }
+            loop.execute { handler, context in handler.readFinished(slot: slot, text: text, context: context) }
         }
+    }
+
+    /// Starts a read in a task now; its reply fills its slot when it comes back.
+    private func startRead(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.ReadWork) {
+        let answer = takeSlot(context: context)
+        let started = session
+        Task { answer(await work(started)) }
     }
 
     /// Takes a slot for a one-statement read; the reads of one burst of lines go to the
     /// pool's read lanes together (``submitQueries()``), where the lane makes and encodes
     /// each reply and sends it back to the event loop, with no task in between.
     private func startQuery(context: ChannelHandlerContext, _ read: PostgresRead<Reply>, command: String) {
-        let slot = firstSlot + replies.count
-        replies.append(nil)
-        readsRunning += 1
-        let format = session.format
+        let answer = takeSlot(context: context)
         let executor = executor
-        let loop = context.eventLoop
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
         queries.append((read, { result in
-            let reply: Reply
             switch result {
-            case .success(let answer): reply = answer
-            case .failure(let error): reply = .error(executor.protocolError(error, command: command))
-            }
-            let text = ReplyEncoder.encode(reply, format: format)
-            loop.execute {
-                bound.value.handler.readFinished(slot: slot, text: text, context: bound.value.context)
+            case .success(let reply): answer(reply)
+            case .failure(let error): answer(.error(executor.protocolError(error, command: command)))
             }
         }))
     }
@@ -240,13 +238,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func scheduleAnswer(context: ChannelHandlerContext) {
         guard !answerScheduled else { return }
         answerScheduled = true
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let handler = bound.value.handler
+        LoopBound(self, context).execute { handler, context in
             handler.answerScheduled = false
             guard !handler.inactive else { return }
-            handler.answerQueued(context: bound.value.context)
-            handler.writeOutput(context: bound.value.context)
+            handler.answerQueued(context: context)
+            handler.writeOutput(context: context)
         }
     }
 
@@ -255,10 +251,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func scheduleWrite(context: ChannelHandlerContext) {
         guard !writeScheduled else { return }
         writeScheduled = true
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            bound.value.handler.writeScheduled = false
-            bound.value.handler.writeOutput(context: bound.value.context)
+        LoopBound(self, context).execute { handler, context in
+            handler.writeScheduled = false
+            handler.writeOutput(context: context)
         }
     }
 
@@ -276,16 +271,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func runExclusive(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.Work) {
         exclusiveRunning = true
         writeOutput(context: context)
-        let loop = context.eventLoop
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        let loop = LoopBound(self, context)
         let started = session
         Task {
             var session = started
             let reply = await work(&session)
             let finished = session
-            loop.execute {
-                bound.value.handler.exclusiveFinished(reply, session: finished, context: bound.value.context)
-            }
+            loop.execute { handler, context in handler.exclusiveFinished(reply, session: finished, context: context) }
         }
     }
 
@@ -321,7 +313,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func writeText(_ text: String, context: ChannelHandlerContext) {
         if output == nil { output = context.channel.allocator.buffer(capacity: max(256, text.utf8.count)) }
-        output?.writeString(text)
+        turnBytes += output?.writeString(text) ?? 0
         if let pending = output, pending.readableBytes >= Self.writeChunkBytes {
             writeOutput(context: context)
         }
@@ -346,6 +338,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
         sessionReleased = true
         if let account = session.account { executor.context.sessions.closeSession(account.login) }
         finished.succeed(())
+    }
+}
+
+/// A connection handler and its context, usable from any thread to run code back on
+/// their event loop (where alone they may be touched).
+private struct LoopBound: Sendable {
+    private let bound: NIOLoopBound<(handler: ConnectionHandler, context: ChannelHandlerContext)>
+    private let loop: any EventLoop
+
+    init(_ handler: ConnectionHandler, _ context: ChannelHandlerContext) {
+        loop = context.eventLoop
+        bound = NIOLoopBound((handler: handler, context: context), eventLoop: context.eventLoop)
+    }
+
+    /// Runs `body` on the event loop, later, with the handler and its context.
+    func execute(_ body: @escaping @Sendable (ConnectionHandler, ChannelHandlerContext) -> Void) {
+        let bound = bound
+        loop.execute { body(bound.value.handler, bound.value.context) }
     }
 }
 

@@ -37,7 +37,9 @@ public enum PasswordHasher {
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
+            // Utility, not user-initiated: on Linux that QoS runs at nice -2 and a storm of
+            // logins then starves the event loops that serve everyone else.
+            DispatchQueue.global(qos: .utility).async {
                 continuation.resume(with: Result {
                     let key = try KDF.Insecure.PBKDF2.deriveKey(
                         from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, rounds: rounds

@@ -138,9 +138,6 @@ final class MessageStore: @unchecked Sendable {
 /// A blocking TCP connection that sends request lines and reads one reply per line.
 final class LineConnection {
     let descriptor: Int32
-    private var buffer: [UInt8] = []
-    /// Where the unread part of `buffer` starts.
-    private var start = 0
     private var chunk = [UInt8](repeating: 0, count: 65_536)
     /// Bytes received by ``receiveReplies()`` not yet consumed, from `pendingStart`.
     private var pending: [UInt8] = []
@@ -164,7 +161,7 @@ final class LineConnection {
 
     /// Reads the server's greeting line.
     func readGreeting() throws -> String {
-        try readLine()
+        try awaitReplies(1)[0]
     }
 
     /// Sends the lines together without reading.
@@ -215,45 +212,14 @@ final class LineConnection {
 
     /// Sends the lines together and reads as many replies.
     func roundTrip(_ lines: [String]) throws -> [String] {
-        let bytes = Array(lines.map { $0 + "\r\n" }.joined().utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw ValidationFailure("send failed") }
-            offset += sent
-        }
-        var replies: [String] = []
-        for _ in lines {
-            let first = try readLine()
-            if first.hasPrefix("DATA "), let count = Int(first.dropFirst(5)) {
-                for _ in 0...count { _ = try readLine() }
-            }
-            replies.append(first)
-        }
-        return replies
+        try send(lines)
+        return try awaitReplies(lines.count)
     }
 
-    private func readLine() throws -> String {
-        var searched = start
-        while true {
-            if let newline = buffer[searched...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
-                start = newline + 1
-                if start == buffer.count {
-                    buffer.removeAll(keepingCapacity: true)
-                    start = 0
-                }
-                return line
-            }
-            searched = buffer.count
-            if start > 0 {
-                buffer.removeFirst(start)
-                searched -= start
-                start = 0
-            }
-            let count = recv(descriptor, &chunk, chunk.count, 0)
-            guard count > 0 else { throw ValidationFailure("connection closed") }
-            buffer += chunk[..<count]
-        }
+    /// Reads until `count` replies are complete; returns their first lines.
+    private func awaitReplies(_ count: Int) throws -> [String] {
+        var replies: [String] = []
+        while replies.count < count { replies += try receiveReplies() }
+        return replies
     }
 }

@@ -121,8 +121,7 @@ final class TestClient: @unchecked Sendable {
 
     private init(descriptor: Int32) {
         self.descriptor = descriptor
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setReceiveTimeout(seconds: 20)
     }
 
     deinit { Glibc.close(descriptor) }
@@ -130,17 +129,22 @@ final class TestClient: @unchecked Sendable {
     static func connect(port: Int) async throws -> TestClient {
         // Close-on-exec: a PostgreSQL started meanwhile must not inherit test sockets.
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let connected = connectLoopback(descriptor, port: port)
         guard connected == 0 else { Glibc.close(descriptor); throw Failure("cannot connect to port \(port)") }
         let client = TestClient(descriptor: descriptor)
         client.greeting = try await client.onQueue { try client.readLine() }
         return client
+    }
+
+    /// `connect(2)` of a socket to 127.0.0.1:`port`; its result (0, or -1 with errno set).
+    static func connectLoopback(_ descriptor: Int32, port: Int) -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
     }
 
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
