@@ -11,6 +11,9 @@ public enum PipelineMode: Sendable {
 }
 
 extension PostgresConnection {
+    /// Statements queued in libpq's buffer between two pushes to the socket.
+    static let statementsPerFlush = 64
+
     /// Sends all statements in one go with libpq's pipeline mode and reads their results,
     /// in order: one round trip for the whole batch instead of one per statement.
     ///
@@ -46,7 +49,13 @@ extension PostgresConnection {
             if mode == .independent || index == statements.count - 1 {
                 guard PQpipelineSync(handle) == 1 else { throw connectionError() }
             }
-            try flushWithoutDeadlock(untilEmpty: false)
+            // The batch leaves in as few writes as libpq's buffer allows (one for a usual
+            // batch), so the server's backend wakes once for it; a long batch is pushed
+            // out every so often, reading what has come back meanwhile, so neither side
+            // fills the socket and waits on the other.
+            if (index + 1) % Self.statementsPerFlush == 0 {
+                try flushWithoutDeadlock(untilEmpty: false)
+            }
         }
         try flushWithoutDeadlock(untilEmpty: true)
     }

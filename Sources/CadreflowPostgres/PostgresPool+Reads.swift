@@ -27,24 +27,34 @@ extension PostgresPool {
             }
             return
         }
-        lane.submit(ReadLane.Pending(statement: read.statement) { result in
-            completion(result.flatMap { result in Result { try read.decode(result) } })
+        lane.submit(ReadLane.Pending(statements: [read.statement]) { results in
+            completion(Self.decoded(results.first ?? .failure(PostgresError(code: .unexpectedResult, message: "a read came back without a result")), read))
         })
     }
 
     /// Several reads submitted together (the reads of one client's pipelined burst): they
-    /// go to one lane at once and so travel in one batch, one round trip. Each completion
-    /// runs on the lane's thread.
-    public func submit<T: Sendable>(_ reads: [(read: PostgresRead<T>, completion: @Sendable (Result<T, any Error>) -> Void)]) {
-        guard reads.count > 1, let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
-            for entry in reads { submit(entry.read, completion: entry.completion) }
+    /// go to one lane at once, travel in one batch (one round trip), and are answered
+    /// together: `completion` gets every value or error, in order, in one call on the
+    /// lane's thread.
+    public func submit<T: Sendable>(_ reads: [PostgresRead<T>], completion: @escaping @Sendable ([Result<T, any Error>]) -> Void) {
+        guard !reads.isEmpty else { return }
+        guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
+            Task {
+                var values: [Result<T, any Error>] = []
+                for read in reads {
+                    do { values.append(.success(try await self.read(read))) } catch { values.append(.failure(error)) }
+                }
+                completion(values)
+            }
             return
         }
-        lane.submit(reads.map { entry in
-            ReadLane.Pending(statement: entry.read.statement) { result in
-                entry.completion(result.flatMap { result in Result { try entry.read.decode(result) } })
-            }
+        lane.submit(ReadLane.Pending(statements: reads.map(\.statement)) { results in
+            completion(zip(reads, results).map { read, result in Self.decoded(result, read) })
         })
+    }
+
+    private static func decoded<T>(_ result: Result<PostgresResult, any Error>, _ read: PostgresRead<T>) -> Result<T, any Error> {
+        result.flatMap { result in Result { try read.decode(result) } }
     }
 
     /// ``read(_:)`` of a statement and a decoder.

@@ -11,10 +11,16 @@ import Logging
 /// `@unchecked Sendable`: `connection` is touched only by blocks on `queue` (checked by
 /// `dispatchPrecondition`); the inbox is guarded by its mutex.
 final class ReadLane: @unchecked Sendable {
-    /// A queued read: its statement and what to do with its result, on the lane's queue.
+    /// Queued reads that travel together and are answered together: their statements and
+    /// what to do with their results (one per statement, in order), on the lane's queue.
     struct Pending {
-        let statement: PostgresStatement
-        let deliver: @Sendable (Result<PostgresResult, any Error>) -> Void
+        let statements: [PostgresStatement]
+        let deliver: @Sendable ([Result<PostgresResult, any Error>]) -> Void
+
+        /// Every statement's result is `result`.
+        func deliverAll(_ result: Result<PostgresResult, any Error>) {
+            deliver(Array(repeating: result, count: statements.count))
+        }
     }
 
     private let queue: DispatchQueue
@@ -43,7 +49,7 @@ final class ReadLane: @unchecked Sendable {
     func submit(_ pendings: [Pending]) {
         switch inbox.add(pendings) {
         case .closed:
-            for pending in pendings { pending.deliver(.failure(PostgresError(code: .poolClosed, message: "the connection pool is closed"))) }
+            for pending in pendings { pending.deliverAll(.failure(PostgresError(code: .poolClosed, message: "the connection pool is closed"))) }
         case .startDrain:
             queue.async { self.drain() }
         case .queued:
@@ -67,25 +73,28 @@ final class ReadLane: @unchecked Sendable {
     private func run(_ batch: [Pending]) {
         do {
             let connection = try liveConnection()
-            let results = try connection.pipeline(batch.map(\.statement), mode: .atomic)
-            var aborted: [Pending] = []
-            for (pending, result) in zip(batch, results) {
-                if case .failure(let error) = result, error.code == .pipelineAborted {
-                    aborted.append(pending)
-                } else {
-                    pending.deliver(result.mapError { $0 })
-                }
+            let statements = batch.flatMap(\.statements)
+            var results: [Result<PostgresResult, any Error>] = try connection.pipeline(statements, mode: .atomic).map { $0.mapError { $0 } }
+            let aborted = results.indices.filter { index in
+                if case .failure(let error as PostgresError) = results[index], error.code == .pipelineAborted { return true }
+                return false
             }
             if !aborted.isEmpty {
-                let again = try connection.pipeline(aborted.map(\.statement), mode: .independent)
-                for (pending, result) in zip(aborted, again) { pending.deliver(result.mapError { $0 }) }
+                let again = try connection.pipeline(aborted.map { statements[$0] }, mode: .independent)
+                for (index, result) in zip(aborted, again) { results[index] = result.mapError { $0 } }
+            }
+            var start = 0
+            for pending in batch {
+                let end = start + pending.statements.count
+                pending.deliver(Array(results[start..<end]))
+                start = end
             }
         } catch {
             // The connection failed under the batch: every read of it fails alike, and the
             // next batch opens a new connection.
             connection = nil
             logger.debug("a read batch failed with its connection", metadata: ["error": "\(error)", "reads": "\(batch.count)"])
-            for pending in batch { pending.deliver(.failure(error)) }
+            for pending in batch { pending.deliverAll(.failure(error)) }
         }
     }
 

@@ -58,8 +58,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var answerScheduled = false
     /// Reply bytes made in the current turn of ``answerQueued(context:)``.
     private var turnBytes = 0
-    /// One-statement reads of the lines being answered, sent together when the burst is done.
-    private var queries: [(read: PostgresRead<Reply>, completion: @Sendable (Result<Reply, any Error>) -> Void)] = []
+    /// One-statement reads of the lines being answered, sent together when the burst is
+    /// done: each with its command's name (for errors), its reply slot and its format.
+    private var queries: [(read: PostgresRead<Reply>, command: String, slot: Int, format: ReplyFormat)] = []
     /// Succeeds once the connection is closed and no command of it is still running.
     private let finished: EventLoopPromise<Void>
 
@@ -157,11 +158,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             case .query(let read, let command):
                 startQuery(context: context, read, command: command)
             case .task(let work):
-                submitQueries()
+                submitQueries(context: context)
                 startExclusive(context: context, work)
             }
         }
-        submitQueries()
+        submitQueries(context: context)
         if session.closing {
             // QUIT: once every earlier reply is out, close.
             closeIfAnswered(context: context)
@@ -174,18 +175,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
         closeIfAnswered(context: context)
     }
 
+    /// Takes the next reply slot for a read: its number.
+    private func openSlot() -> Int {
+        let slot = firstSlot + replies.count
+        replies.append(nil)
+        readsRunning += 1
+        return slot
+    }
+
     /// Takes the next reply slot for a read. The returned function, callable from any
     /// thread, encodes the read's reply in the session's current format and hands it back
     /// to its slot on the event loop.
     private func takeSlot(context: ChannelHandlerContext) -> @Sendable (Reply) -> Void {
-        let slot = firstSlot + replies.count
-        replies.append(nil)
-        readsRunning += 1
+        let slot = openSlot()
         let format = session.format
         let loop = LoopBound(self, context)
         return { reply in
             let text = ReplyEncoder.encode(reply, format: format)
-            loop.execute { handler, context in handler.readFinished(slot: slot, text: text, context: context) }
+            loop.execute { handler, context in handler.readsFinished([(slot, text)], context: context) }
         }
     }
 
@@ -197,34 +204,41 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Takes a slot for a one-statement read; the reads of one burst of lines go to the
-    /// pool's read lanes together (``submitQueries()``), where the lane makes and encodes
-    /// each reply and sends it back to the event loop, with no task in between.
+    /// pool's read lanes together (``submitQueries(context:)``).
     private func startQuery(context: ChannelHandlerContext, _ read: PostgresRead<Reply>, command: String) {
-        let answer = takeSlot(context: context)
-        let executor = executor
-        queries.append((read, { result in
-            switch result {
-            case .success(let reply): answer(reply)
-            case .failure(let error): answer(.error(executor.protocolError(error, command: command)))
-            }
-        }))
+        queries.append((read, command, openSlot(), session.format))
     }
 
-    /// Sends the reads gathered by ``startQuery(context:_:command:)`` in one go.
-    private func submitQueries() {
+    /// Sends the reads gathered by ``startQuery(context:_:command:)`` in one go: they travel
+    /// in one pipelined batch, the lane makes and encodes their replies, and all of them
+    /// come back to the event loop in one hop, with no task in between.
+    private func submitQueries(context: ChannelHandlerContext) {
         guard !queries.isEmpty else { return }
         let gathered = queries
         queries.removeAll(keepingCapacity: true)
-        executor.context.pool.submit(gathered)
+        let executor = executor
+        let loop = LoopBound(self, context)
+        executor.context.pool.submit(gathered.map(\.read)) { results in
+            let answered = zip(gathered, results).map { query, result in
+                let reply: Reply
+                switch result {
+                case .success(let value): reply = value
+                case .failure(let error): reply = .error(executor.protocolError(error, command: query.command))
+                }
+                return (slot: query.slot, text: ReplyEncoder.encode(reply, format: query.format))
+            }
+            loop.execute { handler, context in handler.readsFinished(answered, context: context) }
+        }
     }
 
-    private func readFinished(slot: Int, text: String, context: ChannelHandlerContext) {
-        readsRunning -= 1
+    /// Reads have come back: their replies fill their slots, and whatever is ready goes out.
+    private func readsFinished(_ answered: [(slot: Int, text: String)], context: ChannelHandlerContext) {
+        readsRunning -= answered.count
         if inactive {
             if !running { end() }
             return
         }
-        replies[offset: slot - firstSlot] = text
+        for (slot, text) in answered { replies[offset: slot - firstSlot] = text }
         flushReplies(context: context)
         if readsRunning == 0, let waiting = exclusiveWaiting {
             exclusiveWaiting = nil
