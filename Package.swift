@@ -180,6 +180,7 @@ let package = Package(
             name: "cadreflow-bench",
             dependencies: [
                 "CadreflowDatabase",
+                "CadreflowDefinitions",
                 "CadreflowEngine",
                 "CadreflowServer",
                 "CadreflowCommands",
@@ -214,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CadreflowServerTests",
-            dependencies: ["CadreflowServer", "CadreflowCommands", "CadreflowDomain", "CadreflowRules", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting", "CadreflowConsole",
+            dependencies: ["CadreflowServer", "CadreflowCommands", "CadreflowDomain", "CadreflowRules", "CadreflowProtocol", "CadreflowEngine", "CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting", "CadreflowConsole", "CadreflowDefinitions",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict

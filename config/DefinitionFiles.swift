@@ -30,6 +30,15 @@ public enum DefinitionFiles {
         return directory.path
     }
 
+    /// The folder to load assessment rule sets from: `configured` when it is not empty,
+    /// else the built-in one.
+    /// - Throws: ``DefinitionFilesError`` when the built-in one is wanted and missing.
+    public static func rulesFolder(configured: String) throws -> String {
+        if !configured.isEmpty { return configured }
+        guard let directory = rulesDirectory else { throw DefinitionFilesError.missing("rules folder") }
+        return directory.path
+    }
+
     /// The schedules file to load: `configured` when it is not empty, else the built-in one.
     /// - Throws: ``DefinitionFilesError`` when the built-in one is wanted and missing.
     public static func schedulesPath(configured: String) throws -> String {

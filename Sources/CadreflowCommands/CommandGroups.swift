@@ -2,14 +2,15 @@ import CadreflowDomain
 import CadreflowEngine
 import CadreflowServer
 
-/// The command groups the service mounts on its protocol server: the organisation, exam
-/// uploads and the engine's introspection. Each group captures the services it calls.
+/// The command groups the service mounts on its protocol server: the organisation, the
+/// monthly assessment, exam uploads and the engine's introspection. Each group captures the services it calls.
 public enum CadreflowCommandGroups {
     /// Every group of the service.
     public static func all(domain: Domain, engine: WorkflowEngine, scheduler: Scheduler) -> [CommandGroup] {
         [
             CommandGroup("organisation", UnitCommands(organisation: domain.organisation).all + CadreCommands(organisation: domain.organisation).all
                 + [OrgImportCommand(organisation: domain.organisation).spec]),
+            CommandGroup("assessment", AssessmentCommands(assessments: domain.assessments).all + AssessmentReportCommands(assessments: domain.assessments).all),
             CommandGroup("exam", [ExamImportCommand(results: domain.examResults).spec]),
             CommandGroup("engine", EngineCommands(engine: engine, scheduler: scheduler).all),
         ]

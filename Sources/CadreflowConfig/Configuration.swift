@@ -71,6 +71,9 @@ public struct Configuration: Sendable, Equatable {
         /// `schedules_file`: the calendar schedules (JSON); empty (the default) means the
         /// ones built into the binary.
         public var schedulesFile = ""
+        /// `rules_dir`: the folder of assessment rule sets (`*.json`); empty (the default)
+        /// means the ones built into the binary.
+        public var rulesDir = ""
         /// `writers`: group-commit writers, each with its own connection.
         public var writers = 1
         /// `max_batch`: the most transitions one writer commits together.

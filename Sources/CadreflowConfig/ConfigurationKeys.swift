@@ -39,6 +39,7 @@ struct ConfigurationKey {
             .integer("security.lockout_seconds", \.security.lockoutSeconds, default: 900, 1...86_400),
             .string("engine.workflows_dir", \.engine.workflowsDir, default: ""),
             .string("engine.schedules_file", \.engine.schedulesFile, default: ""),
+            .string("engine.rules_dir", \.engine.rulesDir, default: ""),
             .integer("engine.writers", \.engine.writers, default: 1, 1...64),
             .integer("engine.max_batch", \.engine.maxBatch, default: 512, 1...10_000),
             .integer("engine.tick_ms", \.engine.tickMs, default: 1_000, 10...600_000),

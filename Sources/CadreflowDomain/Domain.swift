@@ -12,24 +12,33 @@ public struct Domain: Sendable {
     public let organisation: OrganisationService
     /// Exam results uploads.
     public let examResults: ExamResultsService
+    /// The monthly assessment: cycles, steps, approval, reports.
+    public let assessments: AssessmentService
 
-    /// The services on a pool and an engine.
-    public init(pool: PostgresPool, engine: WorkflowEngine, calendar: DomainCalendar, retirement: RetirementSchedule = .statutory) {
+    /// The services on a pool and an engine, judging assessments by `rules`.
+    public init(pool: PostgresPool, engine: WorkflowEngine, calendar: DomainCalendar, rules: RuleSetCatalog, retirement: RetirementSchedule = .statutory) {
         organisation = OrganisationService(pool: pool, calendar: calendar, retirement: retirement)
         examResults = ExamResultsService(engine: engine)
+        assessments = AssessmentService(pool: pool, engine: engine, rules: rules, calendar: calendar)
     }
 
     /// Every hook the shipped definitions name.
-    public static var hooks: WorkflowHooks { PendingHooks.hooks }
+    public static var hooks: WorkflowHooks { PendingHooks.hooks.merging(AssessmentHooks.hooks) }
 
     /// What definitions may name: the account roles, the `cadre` and `system` actors, the hooks.
     public static var vocabulary: DefinitionVocabulary {
         DefinitionVocabulary(roles: Role.workflowVocabulary, hooks: hooks.names)
     }
 
-    /// Schedule actions this build provides (none yet: the monthly cycle opening comes with
-    /// the assessment issue); schedules naming others are reported inactive.
-    public static var scheduleActions: [String: ScheduleAction] { [:] }
+    /// Schedule actions this build provides; schedules naming others are reported inactive.
+    /// `open_monthly_cycle`: on day 1 of month M+1, open month M for every root unit.
+    public var scheduleActions: [String: ScheduleAction] {
+        let assessments = self.assessments
+        return ["open_monthly_cycle": .afterRecording { occurrence in try await assessments.openScheduledMonth(period: occurrence.period) }]
+    }
+
+    /// The names of the schedule actions this build provides.
+    public static let scheduleActionNames: Set<String> = ["open_monthly_cycle"]
 
     /// A calendar reading the system clock in a time zone.
     public static func calendar(timeZone: TimeZone) -> DomainCalendar {

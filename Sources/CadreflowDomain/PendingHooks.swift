@@ -7,14 +7,11 @@ import CadreflowEngine
 /// so a typo in a definition stops start-up. This list shrinks as areas land.
 enum PendingHooks {
     static let guardNames = [
-        "assessment.scores_valid", "assessment.quota",
         "exam.enough_eligible_candidates", "exam.all_written_marks_in", "exam.all_defense_scores_in",
         "exam.winner_chosen", "exam.nobody_passed",
         "assignment.rules_hold", "assignment.extension_allowed",
     ]
     static let effectNames = [
-        "cycle.open_assessments", "cycle.mark_overdue", "cycle.escalate_unreviewed", "cycle.list_unapproved", "cycle.freeze_assessments",
-        "assessment.record_self_scores", "assessment.record_review",
         "exam.assign_paper_codes", "exam.reveal_written_names", "exam.rank_candidates", "exam.appoint_winner",
         "assignment.move_cadre", "assignment.push_end_date", "assignment.return_or_keep",
     ]

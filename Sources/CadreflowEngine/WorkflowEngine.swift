@@ -118,4 +118,10 @@ public final class WorkflowEngine: Sendable {
         guard let found else { throw EngineError(.notFound, "no instance \(ref)") }
         return found
     }
+
+    /// The engine on a transaction the caller opened (a domain command's): what it creates
+    /// and moves commits or rolls back with the caller's other writes.
+    public func transaction(on connection: PostgresConnection) -> EngineTransaction {
+        EngineTransaction(connection: connection, context: context)
+    }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CadreflowCommands
 import CadreflowDatabase
+import CadreflowDefinitions
+import CadreflowRules
 import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
@@ -43,7 +45,7 @@ struct ProtocolBench: AsyncParsableCommand {
         try await accounts.bootstrapAdmin(password: "bench-password", logger: logger)
         try seedCity(setup)
         let scheduler = try Scheduler(schedules: [], actions: [:], engine: engine, timeZone: zone)
-        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: zone))
+        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: zone), rules: try RuleSetCatalog.load(folder: DefinitionFiles.rulesFolder(configured: "")))
         let context = ServerContext(
             pool: pool, accounts: accounts,
             limits: ProtocolLimits(maxLineBytes: 16_384, maxArguments: 256, maxUploadBytes: 1 << 28, idleTimeoutSeconds: 0, maxConnections: 1_000, maxConnectionsPerAccount: 1_000),

@@ -52,8 +52,17 @@ extension Configuration.Engine {
         try DefinitionFiles.schedulesPath(configured: schedulesFile)
     }
 
+    /// The folder of assessment rule sets: `rules_dir`, or when it is empty the built-in one.
+    func rulesFolder() throws -> String {
+        try DefinitionFiles.rulesFolder(configured: rulesDir)
+    }
+
     /// Where the definitions came from, for the start-up log: `built-in` or the paths.
     var definitionsSource: String {
+        definitionFilesSource + (rulesDir.isEmpty ? ", built-in rules" : ", rules \(rulesDir)")
+    }
+
+    private var definitionFilesSource: String {
         switch (workflowsDir.isEmpty, schedulesFile.isEmpty) {
         case (true, true): return "built-in"
         case (false, true): return "\(workflowsDir), built-in schedules"

@@ -1,5 +1,6 @@
 import CadreflowCommands
 import CadreflowDemo
+import CadreflowDefinitions
 import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
@@ -33,7 +34,7 @@ struct DemoLoader {
         let catalog = try await pool.withConnection { try WorkflowCatalog.register([], connection: $0) }
         let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: connectionString, options: .init(timeZone: timeZone), logger: logger)
         defer { engine.close() }
-        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: timeZone))
+        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: timeZone), rules: try RuleSetCatalog.load(folder: DefinitionFiles.rulesFolder(configured: "")))
         let file = try Self.importFile(plan.importLines)
         let loader = Requester(login: "demo", role: .admin, scope: .everything)
         let organisation = domain.organisation

@@ -66,14 +66,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let scheduler: Scheduler
             let runner: EngineRunner
-            (engine, scheduler, runner) = try await startEngine(configuration: configuration, database: database, pool: pool, logger: logger)
+            let domain: Domain
+            (engine, domain, scheduler, runner) = try await startEngine(configuration: configuration, database: database, pool: pool, logger: logger)
             let accounts = AccountStore(pool: pool, lockout: .init(failures: configuration.security.lockoutFailures, seconds: configuration.security.lockoutSeconds))
             try await accounts.bootstrapAdmin(password: ProcessInfo.processInfo.environment["CADREFLOW_ADMIN_PASSWORD"], logger: logger)
             let limits = configuration.protocolLimits
-            let domain = Domain(
-                pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone),
-                retirement: RetirementSchedule(configuration.retirement)
-            )
             let context = ServerContext(
                 pool: pool, accounts: accounts,
                 limits: ProtocolLimits(
@@ -131,11 +128,12 @@ struct EngineRunnerService: Service {
 }
 
 extension ServeCommand {
-    /// Loads and validates the workflow definitions and schedules, registers them, and
-    /// starts the engine's timers and schedules (the first round is the catch-up).
+    /// Loads and validates the workflow definitions, the assessment rule sets and the
+    /// schedules, registers the definitions, builds the domain on the engine, and starts the
+    /// engine's timers and schedules (the first round is the catch-up).
     func startEngine(
         configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
-    ) async throws -> (WorkflowEngine, Scheduler, EngineRunner) {
+    ) async throws -> (WorkflowEngine, Domain, Scheduler, EngineRunner) {
         let hooks = Domain.hooks
         let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsFolder(), vocabulary: Domain.vocabulary)
         let catalog = try await pool.withConnection { connection in
@@ -149,19 +147,26 @@ extension ServeCommand {
             ),
             logger: logger
         )
+        let rules = try RuleSetCatalog.load(folder: configuration.engine.rulesFolder())
+        let domain = Domain(
+            pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone), rules: rules,
+            retirement: RetirementSchedule(configuration.retirement)
+        )
+        let actions = domain.scheduleActions
         let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesPath())
-        let active = schedules.filter { Domain.scheduleActions[$0.action] != nil }
-        for schedule in schedules where Domain.scheduleActions[schedule.action] == nil {
+        let active = schedules.filter { actions[$0.action] != nil }
+        for schedule in schedules where actions[schedule.action] == nil {
             logger.warning("schedule inactive: this build does not provide its action", metadata: ["schedule": "\(schedule.name)", "action": "\(schedule.action)"])
         }
-        let scheduler = try Scheduler(schedules: active, actions: Domain.scheduleActions, engine: engine, timeZone: configuration.timeZone, logger: logger)
+        let scheduler = try Scheduler(schedules: active, actions: actions, engine: engine, timeZone: configuration.timeZone, logger: logger)
         let runner = EngineRunner(engine: engine, scheduler: scheduler, interval: .milliseconds(configuration.engine.tickMs), logger: logger)
         logger.notice("workflow engine ready", metadata: [
             "workflows": "\(catalog.definitions.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))",
             "schedules": "\(active.count) active of \(schedules.count)",
+            "rule_sets": "\(rules.ruleSets.map { "\($0.name) from \($0.from)" }.joined(separator: ", "))",
             "definitions": "\(configuration.engine.definitionsSource)",
         ])
-        return (engine, scheduler, runner)
+        return (engine, domain, scheduler, runner)
     }
 }
 

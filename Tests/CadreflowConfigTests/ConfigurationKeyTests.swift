@@ -23,8 +23,8 @@ struct ConfigurationKeyTests {
     @Test("The key table's defaults are Configuration()'s, and it has 33 distinct keys")
     func tableDefaults() {
         let defaults = Configuration()
-        #expect(ConfigurationKey.all.count == 35)
-        #expect(Set(ConfigurationKey.all.map(\.name)).count == 35)
+        #expect(ConfigurationKey.all.count == 36)
+        #expect(Set(ConfigurationKey.all.map(\.name)).count == 36)
         #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine", "retirement"])
         for key in ConfigurationKey.all {
             #expect(key.value(in: defaults) == key.defaultValue, "\(key.name)")

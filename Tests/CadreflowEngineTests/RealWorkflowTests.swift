@@ -76,7 +76,7 @@ struct RealWorkflowTests {
         #expect(error?.message.contains("exam.appoint_winner") == true)
     }
 
-    @Test("Monthly cycle: opens, deadlines fire in order on days 4, 6 and 8 of the next month, then it closes")
+    @Test("Monthly cycle: created open, deadlines fire in order on days 4, 6 and 8 of the next month, then it closes")
     func monthlyCycle() async throws {
         let h = try await harness(start: date("2024-06-01T00:05:00+07:00"))
         defer { h.shutdown() }
@@ -84,8 +84,7 @@ struct RealWorkflowTests {
             "month": "2024-05", "unit": "HN", "self_deadline": "2024-06-03", "review_deadline": "2024-06-05",
             "approval_deadline": "2024-06-07", "close_on": "2024-06-08",
         ], actor: .system)
-        #expect(await refusal(h, "cycle/HN/2024-05", "close", organizer)?.refusal?.legal == ["open"])
-        #expect(try await move(h, "cycle/HN/2024-05", "open", .system) == "open")
+        #expect(try await h.engine.instance(.key("cycle/HN/2024-05")).state == "open")
         #expect(await refusal(h, "cycle/HN/2024-05", "self_deadline_passed", organizer)?.refusal?.reason == .roleNotAllowed)
         #expect(try await h.engine.timers().map(\.transition) == ["self_deadline_passed", "review_deadline_passed", "approval_deadline_passed", "close"])
         h.clock.set(date("2024-06-04T00:00:01+07:00"))
@@ -93,35 +92,34 @@ struct RealWorkflowTests {
         h.clock.set(date("2024-06-09T00:00:00+07:00"))
         #expect(try await h.engine.fireDueTimers().fired == 3)
         #expect(try await h.engine.instance(.key("cycle/HN/2024-05")).state == "closed")
-        #expect(try effects(h) == ["cycle.open_assessments", "cycle.mark_overdue", "cycle.escalate_unreviewed", "cycle.list_unapproved", "cycle.freeze_assessments"])
+        #expect(try effects(h) == ["cycle.mark_overdue"])
     }
 
-    @Test("Assessment: self-assessed by the cadre, reviewed, approved, reopened by an organizer, closed; refusals name the rule")
+    @Test("Assessment: self-assessed by the cadre, returned, reviewed, approved, reopened by an organizer; refusals name the rule")
     func assessment() async throws {
         let h = try await harness(start: date("2024-06-02T09:00:00+07:00"))
         defer { h.shutdown() }
         try await h.engine.create(workflow: "assessment", key: "assessment/CB001/2024-05", data: ["cadre": "CB001", "month": "2024-05"], actor: .system)
         let key = "assessment/CB001/2024-05"
-        #expect(await refusal(h, key, "self_assess", cadre, ["discipline": "18"])?.refusal?.reason == .missingFields(["duties"]))
+        let selfScores = ["self_discipline": "18", "self_duties": "65", "self_bonus": "5", "self_total": "88", "self_grade": "B"]
+        #expect(await refusal(h, key, "self_assess", cadre, ["self_total": "88"])?.refusal?.reason == .missingFields(["self_grade"]))
         #expect(await refusal(h, key, "approve", manager)?.refusal?.reason == .notFromCurrentState)
         #expect(await refusal(h, key, "mark_overdue", manager)?.refusal?.reason == .roleNotAllowed)
-        #expect(try await move(h, key, "self_assess", cadre, ["discipline": "18", "duties": "65", "bonus": "5"]) == "self_assessed")
+        #expect(try await move(h, key, "self_assess", cadre, selfScores) == "self_assessed")
         #expect(try await move(h, key, "return", manager, reason: "thiếu minh chứng") == "returned")
-        #expect(try await move(h, key, "self_assess", cadre, ["discipline": "18", "duties": "66"]) == "self_assessed")
-        #expect(try await move(h, key, "review", manager, ["discipline": "19", "duties": "66", "bonus": "6"]) == "reviewed")
-        #expect(await refusal(h, key, "approve", manager, ["refuse": "assessment.quota"])?.message.contains("assessment.quota says no") == true)
+        #expect(try await move(h, key, "self_assess", cadre, selfScores) == "self_assessed")
+        #expect(try await move(h, key, "review", manager, ["review_total": "91", "review_grade": "A"]) == "reviewed")
         #expect(try await move(h, key, "approve", manager) == "approved")
         #expect(await refusal(h, key, "reopen", manager)?.refusal?.reason == .roleNotAllowed)
         #expect(try await move(h, key, "reopen", organizer, reason: "sai điểm") == "reviewed")
         #expect(try await move(h, key, "approve", manager) == "approved")
-        #expect(try await move(h, key, "close", .system) == "closed")
         let history = try await h.engine.history(.key(key)).map(\.transition)
-        #expect(history == ["create", "self_assess", "return", "self_assess", "review", "approve", "reopen", "approve", "close"])
+        #expect(history == ["create", "self_assess", "return", "self_assess", "review", "approve", "reopen", "approve"])
 
         // Overdue and exemption: an unreviewed assessment goes overdue in bulk; the manager may still review it.
         try await h.engine.bulkCreate(workflow: "assessment", source: .rows(keys: ["assessment/CB002/2024-05", "assessment/CB003/2024-05"]), actor: .system)
         #expect(try await h.engine.bulkTransition(workflow: "assessment", transition: "mark_overdue", filter: BulkFilter(keyPrefix: "assessment/CB00"), actor: .system) == 2)
-        #expect(try await move(h, "assessment/CB002/2024-05", "review", manager, ["discipline": "15", "duties": "50"]) == "reviewed")
+        #expect(try await move(h, "assessment/CB002/2024-05", "review", manager, ["review_total": "65", "review_grade": "C"]) == "reviewed")
         #expect(await refusal(h, "assessment/CB003/2024-05", "exempt", manager)?.refusal?.reason == .missingFields(["reason"]))
         #expect(try await move(h, "assessment/CB003/2024-05", "exempt", manager, reason: "nghỉ thai sản") == "exempt")
     }

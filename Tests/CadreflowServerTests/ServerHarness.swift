@@ -1,5 +1,7 @@
 import CadreflowCommands
 import CadreflowDatabase
+import CadreflowDefinitions
+import CadreflowRules
 import CadreflowDomain
 import CadreflowEngine
 import CadreflowPostgres
@@ -16,6 +18,7 @@ struct ServerHarness {
     let database: TestDatabase
     let pool: PostgresPool
     let engine: WorkflowEngine
+    let scheduler: Scheduler
     let port: Int
     let task: Task<Void, any Error>
     static let adminPassword = "admin-password-1"
@@ -25,7 +28,18 @@ struct ServerHarness {
         let database: TestDatabase
         let pool: PostgresPool
         let engine: WorkflowEngine
+        let scheduler: Scheduler
         let context: ServerContext
+    }
+
+    /// The rule sets built into the binary.
+    static func builtInRules() throws -> RuleSetCatalog {
+        try RuleSetCatalog.load(folder: DefinitionFiles.rulesFolder(configured: ""))
+    }
+
+    /// The workflow definitions built into the binary, validated against the domain's hooks.
+    static func builtInDefinitions() throws -> [WorkflowDefinition] {
+        try DefinitionLoader.loadFolder(DefinitionFiles.workflowsFolder(configured: ""), vocabulary: Domain.vocabulary)
     }
 
     static let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
@@ -34,31 +48,35 @@ struct ServerHarness {
     /// mounting the service's command groups and `extraGroups`.
     static func prepare(
         limits: ProtocolLimits = ServerHarness.limits(), existing: TestDatabase? = nil, definitions: [WorkflowDefinition] = [],
+        clock: any EngineClock = SystemClock(), schedules: [ScheduleDefinition] = [],
         extraGroups: @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil
     ) async throws -> Parts {
         let database = try existing ?? TestCluster.shared().makeDatabase(prefix: "server")
         try Migrator(migrations: Migration.bundled()).migrate(database.connect())
         let pool = database.pool(size: 6)
         let catalog = try WorkflowCatalog.register(definitions, connection: database.connect())
-        let engine = WorkflowEngine(catalog: catalog, hooks: WorkflowHooks(), pool: pool, connectionString: database.connectionString, options: .init(timeZone: zone))
-        let scheduler = try Scheduler(schedules: [], actions: [:], engine: engine, timeZone: zone)
+        let engine = WorkflowEngine(catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: database.connectionString, clock: clock, options: .init(timeZone: zone))
+        let domain = Domain(pool: pool, engine: engine, calendar: DomainCalendar { CalendarDay(clock.now(), timeZone: zone) }, rules: try builtInRules())
+        let scheduler = try Scheduler(schedules: schedules, actions: domain.scheduleActions, engine: engine, clock: clock, timeZone: zone)
         var logger = Logger(label: "test.server")
         logger.logLevel = .critical
         let accounts = AccountStore(pool: pool, lockout: .init(failures: 5, seconds: 900))
         try await accounts.bootstrapAdmin(password: adminPassword, logger: logger)
-        let domain = Domain(pool: pool, engine: engine, calendar: Domain.calendar(timeZone: zone))
         let context = ServerContext(
             pool: pool, accounts: accounts, limits: limits, version: "test", logger: logger,
             groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: scheduler) + extraGroups(engine), afterCommit: afterCommit
         )
-        return Parts(database: database, pool: pool, engine: engine, context: context)
+        return Parts(database: database, pool: pool, engine: engine, scheduler: scheduler, context: context)
     }
 
     static func start(
         limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil, existing: TestDatabase? = nil, definitions: [WorkflowDefinition] = [],
+        clock: any EngineClock = SystemClock(), schedules: [ScheduleDefinition] = [],
         extraGroups: @escaping @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil
     ) async throws -> ServerHarness {
-        let parts = try await prepare(limits: limits, existing: existing, definitions: definitions, extraGroups: extraGroups, afterCommit: afterCommit)
+        let parts = try await prepare(
+            limits: limits, existing: existing, definitions: definitions, clock: clock, schedules: schedules, extraGroups: extraGroups, afterCommit: afterCommit
+        )
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }
@@ -68,7 +86,7 @@ struct ServerHarness {
         }
         var port = 0
         for await bound in ready { port = bound; break }
-        return ServerHarness(database: parts.database, pool: parts.pool, engine: parts.engine, port: port, task: task)
+        return ServerHarness(database: parts.database, pool: parts.pool, engine: parts.engine, scheduler: parts.scheduler, port: port, task: task)
     }
 
     static func limits(maxLineBytes: Int = 16_384, maxConnections: Int = 1_000, idle: Int = 0, maxUploadBytes: Int = 10_000_000) -> ProtocolLimits {

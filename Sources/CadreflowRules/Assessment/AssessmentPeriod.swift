@@ -111,6 +111,14 @@ public struct AssessmentPeriod: Hashable, Comparable, Sendable, CustomStringConv
         }
     }
 
+    /// The month before this period's first month (December of the year before for January).
+    public var previousMonth: AssessmentPeriod {
+        let first = firstMonth
+        return first.number == 1
+            ? AssessmentPeriod(kind: .month, year: year - 1, number: 12)
+            : AssessmentPeriod(kind: .month, year: year, number: first.number - 1)
+    }
+
     /// The calendar year as a period.
     public var wholeYear: AssessmentPeriod { AssessmentPeriod(kind: .year, year: year, number: 0) }
 

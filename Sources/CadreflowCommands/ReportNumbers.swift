@@ -1,0 +1,35 @@
+import CadreflowRules
+
+/// Counts and shares as the reports print them: `22,824` and `16.6%` in English, `22.824`
+/// and `16,6%` with `locale=vi` (Vietnamese groups thousands with `.` and writes the
+/// decimal comma, as the board's own reports do).
+enum ReportNumbers {
+    /// The report's locale: `en` (the default) or `vi`.
+    enum Locale: String {
+        case en, vi
+    }
+
+    static func locale(_ text: String?) throws(DomainError) -> Locale {
+        guard let text else { return .en }
+        guard let locale = Locale(rawValue: text.lowercased()) else { throw DomainError.invalid("locale", "\(text) is not en or vi") }
+        return locale
+    }
+
+    /// A whole number with thousands grouped.
+    static func count(_ value: Int, _ locale: Locale) -> String {
+        let digits = String(abs(value))
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(locale == .vi ? "." : ",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
+
+    /// `part` of `whole` as a percentage with one decimal, halves up; `0%` of nothing.
+    static func percent(_ part: Int, of whole: Int, _ locale: Locale) -> String {
+        guard whole > 0 else { return "0%" }
+        let tenths = (part * 2_000 + whole) / (2 * whole)
+        return "\(tenths / 10)\(locale == .vi ? "," : ".")\(tenths % 10)%"
+    }
+}

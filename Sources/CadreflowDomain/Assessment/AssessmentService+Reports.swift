@@ -1,0 +1,268 @@
+import CadreflowEngine
+import CadreflowPostgres
+import CadreflowRules
+import Foundation
+
+/// A month's assessments of a subtree by state (`CYCLE STATUS`).
+public struct CycleStatus: Sendable, Equatable {
+    public var unit: String
+    public var cycleState: String
+    public var deadlines: DeadlineSchedule
+    public var states: [(state: String, count: Int)]
+    public var total: Int { states.reduce(0) { $0 + $1.count } }
+
+    public static func == (lhs: CycleStatus, rhs: CycleStatus) -> Bool {
+        lhs.unit == rhs.unit && lhs.cycleState == rhs.cycleState && lhs.states.map(\.state) == rhs.states.map(\.state)
+            && lhs.states.map(\.count) == rhs.states.map(\.count)
+    }
+}
+
+/// One assessment as `ASSESS LIST` shows it.
+public struct AssessmentListing: Sendable, Equatable {
+    public var cadre: String
+    public var name: String
+    public var unit: String
+    public var level: String
+    public var state: String
+    public var selfTotal: String
+    public var reviewTotal: String
+    public var grade: String
+    public var noSelfAssessment: Bool
+}
+
+/// One unit's progress in a month (`REPORT PROGRESS`): counts by state and how many are
+/// late at each escalation level.
+public struct UnitProgress: Sendable, Equatable {
+    public var unit: String
+    public var name: String
+    public var counts: [String: Int]
+    public var escalations: [EscalationLevel: Int]
+    public var total: Int { counts.values.reduce(0, +) }
+}
+
+/// One cadre late at a step (`REPORT PROGRESS … list=late`).
+public struct LateStep: Sendable, Equatable {
+    public var cadre: String
+    public var name: String
+    public var unit: String
+    public var state: String
+    public var step: AssessmentStep
+    public var deadline: CalendarDay
+    public var level: EscalationLevel
+}
+
+extension AssessmentService {
+    /// The subtree condition on the assessing unit's path (`u.path`) for a scope path in `$2`.
+    static let subtree = "(u.path = $2::text OR starts_with(u.path, $2::text || '/'))"
+
+    /// The unit a report is about and its path (the requester's own unit by default; an
+    /// admin's "everything" when none is named).
+    func reportScope(_ named: String?, by requester: Requester) async throws -> (String, String?) {
+        if named == nil && requester.unit == nil { return ("(all)", nil) }
+        let unit = try Self.scopeUnit(named, by: requester)
+        let path = try await pool.withConnection { connection in try Self.unitPath(unit, by: requester, on: connection) }
+        return (unit, path)
+    }
+
+    /// `CYCLE STATUS`: the month's assessments of a subtree by state, and the cycle's state.
+    public func status(month: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> CycleStatus {
+        let (_, deadlines) = try schedule(month)
+        let (unit, path) = try await reportScope(named, by: requester)
+        let (states, cycle) = try await pool.withConnection { connection in
+            let states = try connection.query(
+                """
+                SELECT i.state, count(*) FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit'
+                WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree))
+                GROUP BY i.state ORDER BY i.state
+                """,
+                month.description, path
+            ).rows.map { (state: try $0.decode(0, as: String.self), count: try $0.decode(1, as: Int.self)) }
+            let cycle = try connection.query(
+                """
+                SELECT string_agg(DISTINCT c.state, '/') FROM workflow_instances c JOIN units u ON u.code = c.data->>'unit'
+                WHERE c.workflow = 'monthly_cycle' AND c.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree) OR starts_with($2::text, u.path || '/'))
+                """,
+                month.description, path
+            ).scalar(String?.self) ?? nil
+            return (states, cycle)
+        }
+        return CycleStatus(unit: unit, cycleState: cycle ?? "not opened", deadlines: deadlines, states: states)
+    }
+
+    /// `ASSESS LIST`: a month's assessments of a subtree, by unit and cadre.
+    public func list(month: AssessmentPeriod, unit named: String?, state: String?, by requester: Requester) async throws -> [AssessmentListing] {
+        let (_, path) = try await reportScope(named, by: requester)
+        return try await pool.read(
+            """
+            SELECT i.data->>'cadre', coalesce(c.full_name, ''), i.data->>'unit', coalesce(i.data->>'level', ''), i.state,
+                   coalesce(i.data->>'self_total', ''), coalesce(i.data->>'review_total', ''), coalesce(i.data->>'grade', ''),
+                   coalesce(i.data->>'no_self_assessment', 'no') = 'yes'
+            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit' LEFT JOIN cadres c ON c.code = i.data->>'cadre'
+            WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree))
+              AND ($3::text IS NULL OR i.state = $3::text)
+            ORDER BY i.data->>'unit', i.data->>'cadre'
+            """,
+            [month.description, path, state],
+            decode: { result in
+                try result.rows.map { row in
+                    AssessmentListing(
+                        cadre: try row.decode(0), name: try row.decode(1), unit: try row.decode(2), level: try row.decode(3), state: try row.decode(4),
+                        selfTotal: try row.decode(5), reviewTotal: try row.decode(6), grade: try row.decode(7), noSelfAssessment: try row.decode(8)
+                    )
+                }
+            }
+        )
+    }
+
+    /// The step an assessment in `state` waits for, if any.
+    static func pendingStep(_ state: String) -> AssessmentStep? {
+        switch state {
+        case "pending", "returned": return .selfAssessment
+        case "self_assessed", "overdue": return .review
+        case "reviewed": return .approval
+        default: return nil
+        }
+    }
+
+    /// `REPORT PROGRESS`: per assessing unit of the subtree, the counts by state and how
+    /// many wait past (or near) their step's deadline at each escalation level, judged on
+    /// `today` against the month's deadlines. With `late`, the cadres themselves.
+    public func progress(month: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> (units: [UnitProgress], late: [LateStep]) {
+        let (_, deadlines) = try schedule(month)
+        let (_, path) = try await reportScope(named, by: requester)
+        let today = calendar.currentDay()
+        let rows = try await pool.read(
+            """
+            SELECT i.data->>'unit', u.name, i.state, i.data->>'cadre', coalesce(c.full_name, '')
+            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit' LEFT JOIN cadres c ON c.code = i.data->>'cadre'
+            WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree))
+            ORDER BY i.data->>'unit', i.data->>'cadre'
+            """,
+            [month.description, path],
+            decode: { result in
+                try result.rows.map { row in
+                    (unit: try row.decode(0, as: String.self), name: try row.decode(1, as: String.self), state: try row.decode(2, as: String.self),
+                     cadre: try row.decode(3, as: String.self), cadreName: try row.decode(4, as: String.self))
+                }
+            }
+        )
+        var units: [UnitProgress] = []
+        var late: [LateStep] = []
+        for row in rows {
+            if units.last?.unit != row.unit {
+                units.append(UnitProgress(unit: row.unit, name: row.name, counts: [:], escalations: [:]))
+            }
+            units[units.count - 1].counts[row.state, default: 0] += 1
+            guard let step = Self.pendingStep(row.state) else { continue }
+            let level = deadlines.escalation(of: step, on: today)
+            guard level != .notDue else { continue }
+            units[units.count - 1].escalations[level, default: 0] += 1
+            late.append(LateStep(cadre: row.cadre, name: row.cadreName, unit: row.unit, state: row.state, step: step, deadline: deadlines.deadline(step), level: level))
+        }
+        return (units, late)
+    }
+}
+
+/// One unit's grades for a period (`REPORT GRADES`): its cadres (assessed there in the
+/// period's last month they worked), how many hold a result, and the grades.
+public struct UnitGrades: Sendable, Equatable {
+    public var unit: String
+    public var name: String
+    public var cadres: Int
+    public var graded: Int
+    public var grades: [Grade: Int]
+
+    /// A row from its parts (a report's total row).
+    public init(unit: String, name: String, cadres: Int, graded: Int, grades: [Grade: Int]) {
+        self.unit = unit
+        self.name = name
+        self.cadres = cadres
+        self.graded = graded
+        self.grades = grades
+    }
+}
+
+/// One cadre's result for a quarter or a year (`REPORT YEAR`).
+public struct CadreResult: Sendable, Equatable {
+    public var cadre: String
+    public var name: String
+    public var unit: String
+    public var result: PeriodResult
+}
+
+extension AssessmentService {
+    /// Every cadre's result for a period (a month, a quarter or a year) in a subtree: the
+    /// mean of the approved monthly scores of the months worked, exempt months left out,
+    /// discipline in the period's year → the disciplined grade (``PeriodResult``), under
+    /// the rule set in force for the period. A cadre who moved keeps every month; the
+    /// result is counted in the unit of their last month in the period.
+    public func results(period: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> [CadreResult] {
+        let ruleSet = try rules.ruleSet(for: period.lastMonth)
+        let (_, path) = try await reportScope(named, by: requester)
+        let months = period.months.map(\.description)
+        let rows = try await pool.read(
+            """
+            SELECT i.data->>'cadre', coalesce(c.full_name, ''), i.data->>'unit', u.name, i.data->>'month', i.state, coalesce(i.data->>'total', ''),
+                   EXISTS (SELECT 1 FROM cadre_discipline d WHERE d.cadre_code = i.data->>'cadre' AND d.year = $3)
+            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit' LEFT JOIN cadres c ON c.code = i.data->>'cadre'
+            WHERE i.workflow = 'assessment' AND i.data->>'month' = ANY($1::text[]) AND ($2::text IS NULL OR \(Self.subtree))
+            ORDER BY i.data->>'cadre', i.data->>'month'
+            """,
+            [months, path, period.year],
+            decode: { result in
+                try result.rows.map { row in
+                    (cadre: try row.decode(0, as: String.self), name: try row.decode(1, as: String.self), unit: try row.decode(2, as: String.self),
+                     unitName: try row.decode(3, as: String.self), month: try row.decode(4, as: String.self), state: try row.decode(5, as: String.self),
+                     total: try row.decode(6, as: String.self), disciplined: try row.decode(7, as: Bool.self))
+                }
+            }
+        )
+        var results: [CadreResult] = []
+        var index = 0
+        while index < rows.count {
+            let cadre = rows[index].cadre
+            var scores: [MonthScore] = []
+            var last = rows[index]
+            while index < rows.count, rows[index].cadre == cadre {
+                let row = rows[index]
+                last = row
+                if let month = AssessmentPeriod(row.month) {
+                    if row.state == "exempt" {
+                        scores.append(MonthScore(month: month, standing: .exempt))
+                    } else if row.state == "approved", let points = try? Points.parse(row.total, field: "total") {
+                        scores.append(MonthScore(month: month, standing: .approved(points)))
+                    }
+                }
+                index += 1
+            }
+            let disciplined = period.kind != .month && last.disciplined
+            let result = try PeriodResult.compute(for: period, months: scores, disciplined: disciplined, ruleSet: ruleSet)
+            results.append(CadreResult(cadre: cadre, name: last.name, unit: last.unit, result: result))
+            _ = last.unitName
+        }
+        return results
+    }
+
+    /// `REPORT GRADES`: per unit of the subtree, the cadres, how many hold a result, and
+    /// the grades of the period.
+    public func grades(period: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> [UnitGrades] {
+        let results = try await results(period: period, unit: named, by: requester)
+        let names = try await pool.read(
+            "SELECT code, name FROM units WHERE code = ANY($1::text[])", [Array(Set(results.map(\.unit)))],
+            decode: { result in
+                Dictionary(try result.rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) }, uniquingKeysWith: { first, _ in first })
+            }
+        )
+        var byUnit: [String: UnitGrades] = [:]
+        for entry in results {
+            var unit = byUnit[entry.unit] ?? UnitGrades(unit: entry.unit, name: names[entry.unit] ?? "", cadres: 0, graded: 0, grades: [:])
+            unit.cadres += 1
+            if let grade = entry.result.grade {
+                unit.graded += 1
+                unit.grades[grade, default: 0] += 1
+            }
+            byUnit[entry.unit] = unit
+        }
+        return byUnit.values.sorted { $0.unit < $1.unit }
+    }
+}

@@ -1,0 +1,128 @@
+import CadreflowEngine
+import CadreflowPostgres
+import CadreflowRules
+import Foundation
+
+/// One cadre's assessment for a month as read: its engine instance and what decides who
+/// may act on it.
+public struct AssessmentRecord: Sendable, Equatable {
+    /// The instance key.
+    public var key: String
+    /// The instance version (the next step must find it unchanged).
+    public var version: Int64
+    /// The facts the permissions are decided on.
+    public var facts: AssessmentFacts
+    /// The cadre's name.
+    public var cadreName: String
+    /// The instance data: scores as entered, totals, grades, who did what.
+    public var data: [String: String]
+}
+
+/// One entry of an assessment's history.
+public struct AssessmentStepEntry: Sendable, Equatable {
+    public var at: Date
+    public var transition: String
+    public var from: String?
+    public var to: String
+    public var actor: String
+    public var role: String
+    public var reason: String?
+}
+
+extension AssessmentService {
+    /// Reads an assessment with its unit's path and its cycle's state (`FOR UPDATE` when
+    /// `locking`, inside a transaction).
+    static func record(_ key: String, deadlines: DeadlineSchedule, on connection: PostgresConnection, locking: Bool = false) throws -> AssessmentRecord {
+        let result = try connection.query(
+            """
+            SELECT i.version, i.state, i.data->>'cadre', i.data->>'unit', u.path, coalesce(c.state, 'open'), i.data::text, coalesce(cd.full_name, '')
+            FROM workflow_instances i
+            JOIN units u ON u.code = i.data->>'unit'
+            LEFT JOIN workflow_instances c ON c.key = i.data->>'cycle'
+            LEFT JOIN cadres cd ON cd.code = i.data->>'cadre'
+            WHERE i.key = $1 AND i.workflow = 'assessment'
+            \(locking ? "FOR UPDATE OF i" : "")
+            """,
+            key
+        )
+        guard let row = result.rows.first else { throw DomainError(.notFound, "no assessment \(key): is the month's cycle open for the cadre's unit?") }
+        let data = try JSONDecoder().decode([String: String].self, from: Data(try row.decode(6, as: String.self).utf8))
+        let facts = AssessmentFacts(
+            cadre: try row.decode(2), month: deadlines.month, unit: try row.decode(3), unitPath: try row.decode(4), state: try row.decode(1),
+            cycleClosed: try row.decode(5, as: String.self) == "closed", selfDeadline: deadlines.selfAssessment
+        )
+        return AssessmentRecord(key: key, version: try row.decode(0), facts: facts, cadreName: try row.decode(7), data: data)
+    }
+
+    /// One assessment, if the requester's scope holds its unit (or it is the requester's own).
+    public func assessment(cadre: String, month: AssessmentPeriod, by requester: Requester) async throws -> (AssessmentRecord, [AssessmentStepEntry]) {
+        let (_, deadlines) = try schedule(month)
+        let key = Self.assessmentKey(month, cadre: cadre)
+        let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection) }
+        guard requester.cadre == cadre || requester.scope.covers(record.facts.unitPath) else {
+            throw DomainError(.denied, "unit \(record.facts.unit) is outside your scope")
+        }
+        let history = try await engine.history(.key(key)).map { entry in
+            AssessmentStepEntry(at: entry.at, transition: entry.transition, from: entry.from, to: entry.to, actor: entry.actor, role: entry.role, reason: entry.reason)
+        }
+        return (record, history)
+    }
+
+    /// Takes one step (SELF, REVIEW, RETURN, EXEMPT, REOPEN) on a cadre's assessment for a
+    /// month: who may and when is ``AssessmentPermission``'s; scores are checked against the
+    /// month's rule set (``ScoreSheet``), the total and grade computed; the move is one
+    /// engine transition that finds the version it read, with `records` in its commit.
+    public func step(
+        _ action: AssessmentAction, cadre: String, month: AssessmentPeriod, entered: [String: String], by requester: Requester,
+        records: CommitRecordsLike
+    ) async throws -> String {
+        let (ruleSet, deadlines) = try schedule(month)
+        let key = Self.assessmentKey(month, cadre: cadre)
+        let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection) }
+        let role = try AssessmentPermission.check(action, record.facts, by: requester, today: calendar.currentDay())
+        var fields: [String: String] = [:]
+        var reason: String?
+        var summary = ""
+        switch action {
+        case .selfAssess:
+            let sheet = try ScoreSheet(entered: entered, ruleSet: ruleSet)
+            for part in sheet.parts { fields["self_" + part.key] = part.points.description }
+            fields["self_total"] = sheet.total.description
+            fields["self_grade"] = sheet.grade.rawValue
+            fields["self_by"] = requester.login
+            fields["self_on_behalf"] = role == "cadre" ? "no" : "yes"
+            if let note = entered["note"] { fields["self_note"] = note }
+            summary = " total \(sheet.total) grade \(sheet.grade.rawValue)\(role == "cadre" ? "" : " (entered on the cadre's behalf)")"
+        case .review:
+            let sheet = try ScoreSheet(entered: entered, ruleSet: ruleSet)
+            for part in sheet.parts { fields["review_" + part.key] = part.points.description }
+            fields["review_total"] = sheet.total.description
+            fields["review_grade"] = sheet.grade.rawValue
+            fields["review_by"] = requester.login
+            fields["total"] = sheet.total.description
+            fields["grade"] = sheet.grade.rawValue
+            let noSelf = record.facts.state == "overdue"
+            fields["no_self_assessment"] = noSelf ? "yes" : "no"
+            if let comment = entered["comment"] { fields["review_comment"] = comment }
+            summary = " total \(sheet.total) grade \(sheet.grade.rawValue)\(noSelf ? " (no self-assessment)" : "")"
+        case .returnForRevision, .exempt, .reopen:
+            guard let given = entered["reason"]?.trimmingCharacters(in: .whitespaces), !given.isEmpty else {
+                throw DomainError.invalid("reason", "required: say why")
+            }
+            reason = given
+            fields["reason"] = given
+            fields["\(action.rawValue)_by"] = requester.login
+            if action == .returnForRevision {
+                fields["total"] = ""
+                fields["grade"] = ""
+            }
+        case .approve:
+            throw DomainError(.invalid, "approval runs with the quota check (approve(month:cadre:unit:by:on:))")
+        }
+        let outcome = try await engine.transition(TransitionCommand(
+            instance: .key(key), transition: action.rawValue, actor: Self.actor(requester, role: role), fields: fields, reason: reason,
+            expectedVersion: record.version, idempotencyKey: records.idempotencyKey, attachedWrites: records.statements
+        ))
+        return "\(key) \(outcome.instance.state)\(summary)"
+    }
+}
