@@ -49,26 +49,12 @@ struct AssessmentReportCommands {
             let period = try AssessmentPeriod.parse(try request.word(2, "period"))
             let locale = try ReportNumbers.locale(request.option("locale"))
             let units = try await assessments.grades(period: period, unit: request.option("unit"), by: requester)
-            func row(_ unit: UnitGrades) -> [String] {
-                [unit.unit, unit.name, ReportNumbers.count(unit.cadres, locale), ReportNumbers.count(unit.graded, locale)]
-                    + Grade.allCases.flatMap { grade in
-                        [ReportNumbers.count(unit.grades[grade] ?? 0, locale), ReportNumbers.percent(unit.grades[grade] ?? 0, of: unit.graded, locale)]
-                    }
-            }
-            let columns = ["unit", "name", "cadres", "graded"] + Grade.allCases.flatMap { ["\($0.rawValue)", "\($0.rawValue)_share"] }
-            let cadres = units.reduce(0) { $0 + $1.cadres }
-            let graded = units.reduce(0) { $0 + $1.graded }
-            let counts = Dictionary(grouping: units.flatMap { $0.grades.map { ($0.key, $0.value) } }, by: \.0).mapValues { $0.reduce(0) { $0 + $1.1 } }
-            let summary = Grade.allCases.map { grade in
-                let count = counts[grade] ?? 0
-                let name = locale == .vi ? grade.vietnameseName : grade.rawValue
-                return "\(ReportNumbers.count(count, locale)) \(name) (\(ReportNumbers.percent(count, of: graded, locale)))"
-            }.joined(separator: "; ")
-            let head = locale == .vi
-                ? "\(period): \(ReportNumbers.count(graded, locale))/\(ReportNumbers.count(cadres, locale)) được đánh giá, xếp loại"
-                : "\(period): \(ReportNumbers.count(graded, locale)) of \(ReportNumbers.count(cadres, locale)) graded"
-            let total = UnitGrades(unit: "(total)", name: locale == .vi ? "Tổng cộng" : "all units", cadres: cadres, graded: graded, grades: counts)
-            return .table(DataTable(columns: columns, rows: units.map(row) + [row(total)]), text: "\(head); \(summary)")
+            let ruleSet = try assessments.rules.ruleSet(for: period.lastMonth)
+            let total = units.reduce(GradeDistribution(total: 0, counts: [:])) { $0 + $1.distribution }
+            let name = locale == .vi ? "Tổng cộng" : "all units"
+            let rows = units.map { GradeReport.row($0.unit, $0.name, $0.distribution, period: period, ruleSet: ruleSet, locale) }
+                + [GradeReport.row("(total)", name, total, period: period, ruleSet: nil, locale)]
+            return .table(DataTable(columns: GradeReport.columns, rows: rows), text: GradeReport.sentence(period, total, locale))
         }
     }
 

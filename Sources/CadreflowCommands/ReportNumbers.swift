@@ -26,10 +26,9 @@ enum ReportNumbers {
         return (value < 0 ? "-" : "") + grouped
     }
 
-    /// `part` of `whole` as a percentage with one decimal, halves up; `0%` of nothing.
-    static func percent(_ part: Int, of whole: Int, _ locale: Locale) -> String {
-        guard whole > 0 else { return "0%" }
-        let tenths = (part * 2_000 + whole) / (2 * whole)
+    /// A share in tenths of a percent with one decimal (`16.6%`, `16,6%`); empty for none.
+    static func percent(tenths: Int?, _ locale: Locale) -> String {
+        guard let tenths else { return "" }
         return "\(tenths / 10)\(locale == .vi ? "," : ".")\(tenths % 10)%"
     }
 }

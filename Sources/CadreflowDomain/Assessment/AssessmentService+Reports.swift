@@ -163,23 +163,12 @@ extension AssessmentService {
     }
 }
 
-/// One unit's grades for a period (`REPORT GRADES`): its cadres (assessed there in the
-/// period's last month they worked), how many hold a result, and the grades.
+/// One unit's grades for a period (`REPORT GRADES`): its cadres (counted in the unit of
+/// the period's last month they were assessed in) and their grades.
 public struct UnitGrades: Sendable, Equatable {
     public var unit: String
     public var name: String
-    public var cadres: Int
-    public var graded: Int
-    public var grades: [Grade: Int]
-
-    /// A row from its parts (a report's total row).
-    public init(unit: String, name: String, cadres: Int, graded: Int, grades: [Grade: Int]) {
-        self.unit = unit
-        self.name = name
-        self.cadres = cadres
-        self.graded = graded
-        self.grades = grades
-    }
+    public var distribution: GradeDistribution
 }
 
 /// One cadre's result for a quarter or a year (`REPORT YEAR`).
@@ -255,12 +244,8 @@ extension AssessmentService {
         )
         var byUnit: [String: UnitGrades] = [:]
         for entry in results {
-            var unit = byUnit[entry.unit] ?? UnitGrades(unit: entry.unit, name: names[entry.unit] ?? "", cadres: 0, graded: 0, grades: [:])
-            unit.cadres += 1
-            if let grade = entry.result.grade {
-                unit.graded += 1
-                unit.grades[grade, default: 0] += 1
-            }
+            var unit = byUnit[entry.unit] ?? UnitGrades(unit: entry.unit, name: names[entry.unit] ?? "", distribution: GradeDistribution(total: 0, counts: [:]))
+            unit.distribution = unit.distribution + GradeDistribution(total: 1, counts: entry.result.grade.map { [$0: 1] } ?? [:])
             byUnit[entry.unit] = unit
         }
         return byUnit.values.sorted { $0.unit < $1.unit }
