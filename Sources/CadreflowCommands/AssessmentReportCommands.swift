@@ -8,7 +8,7 @@ import CadreflowServer
 struct AssessmentReportCommands {
     let assessments: AssessmentService
 
-    var all: [CommandSpec] { [progress, grades, year, rulesList, rulesShow] }
+    var all: [CommandSpec] { [progress, grades, year, yearApprove, rulesList, rulesShow] }
 
     private var progress: CommandSpec {
         CommandSpec(
@@ -75,6 +75,21 @@ struct AssessmentReportCommands {
                      entry.result.score?.description ?? "", entry.result.grade?.rawValue ?? "", YesNo.text(entry.result.disciplined)]
                 }
             ), text: "\(period): \(results.count) cadres")
+        }
+    }
+
+    private var yearApprove: CommandSpec {
+        CommandSpec(
+            name: "YEAR APPROVE", usage: "YEAR APPROVE <YYYY|YYYY-Qn> unit=<unit>",
+            summary: "the head of the unit approves its year (or graded quarter) results; over the quota nothing is approved", roles: [.manager]
+        ) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
+            let requester = try session.requireAccount().requester
+            try request.allowOnly(["unit"])
+            let period = try AssessmentPeriod.parse(try request.word(2, "period"))
+            let unit = request.option("unit")
+            return .inTransaction { connection in
+                .ok(try assessments.approvePeriod(period, unit: unit, by: requester, on: connection))
+            }
         }
     }
 

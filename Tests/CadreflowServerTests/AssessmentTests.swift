@@ -198,4 +198,63 @@ struct AssessmentTests {
         #expect(shown.contains("name\tnd335-2026"))
         #expect(try await org.send("RULES SHOW nothing").first?.hasPrefix("ERR NOTFOUND") == true)
     }
+
+    /// Opens a month for HN and takes each listed cadre through self, review and approval
+    /// (`nil` score: exempt), with the reviewer and head given per unit.
+    private static func month(
+        _ month: String, _ scores: [(cadre: String, duties: Int?, unit: String)], org: TestClient, managers: [String: (reviewer: TestClient, head: TestClient)]
+    ) async throws {
+        try await org.send("CYCLE OPEN \(month) unit=HN").expectOK()
+        for entry in scores {
+            guard let pair = managers[entry.unit] else { continue }
+            guard let duties = entry.duties else {
+                try await pair.reviewer.send("ASSESS EXEMPT \(entry.cadre) \(month) reason=\"Nghỉ phép dài hạn\"").expectOK()
+                continue
+            }
+            try await pair.reviewer.send("ASSESS SELF \(entry.cadre) \(month) discipline=20 duties=\(duties)").expectOK()
+            try await pair.reviewer.send("ASSESS REVIEW \(entry.cadre) \(month) discipline=20 duties=\(duties) bonus=5").expectOK()
+            try await pair.head.send("ASSESS APPROVE \(entry.cadre) \(month)").expectOK()
+        }
+    }
+
+    @Test("The year: the mean of the approved months worked across a transfer, exempt months left out, discipline → D; YEAR APPROVE under the annual quota")
+    func year() async throws {
+        let clock = ManualClock(Self.moment("2026-03-01T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        let admin = try await Self.city(server, cadres: 5)
+        try await admin.send("USER ADD revb role=manager unit=HN.B head=yes password=revb-password-1").expectOK()
+        let org = try await server.client(as: "org", password: "org-password-1")
+        let managers = [
+            "HN.A": (reviewer: try await server.client(as: "rev", password: "rev-password-1"), head: try await server.client(as: "head", password: "head-password-1")),
+            "HN.B": (reviewer: try await server.client(as: "revb", password: "revb-password-1"), head: try await server.client(as: "head", password: "head-password-1")),
+        ]
+        // HN.B's head approves its own unit: a second session of revb.
+        let headB = try await server.client(as: "revb", password: "revb-password-1")
+        let withB = ["HN.A": managers["HN.A"]!, "HN.B": (reviewer: managers["HN.B"]!.reviewer, head: headB)]
+        try await Self.month("2026-01", [("C1", 70, "HN.A"), ("C2", 67, "HN.A"), ("C3", 55, "HN.A"), ("C4", 50, "HN.A"), ("C5", nil, "HN.A"), ("B1", 55, "HN.B")], org: org, managers: withB)
+        // C4 moves to HN.B: February is assessed there, and the year keeps both months.
+        try await admin.send("CADRE MOVE C4 unit=HN.B date=2026-02-01 reason=\"Điều động\"").expectOK()
+        try await Self.month("2026-02", [("C1", 68, "HN.A"), ("C2", 66, "HN.A"), ("C3", 59, "HN.A"), ("C4", 60, "HN.B"), ("C5", 55, "HN.A"), ("B1", 45, "HN.B")], org: org, managers: withB)
+        #expect(try await managers["HN.A"]!.head.send("ASSESS SHOW C4 2026-02").first?.hasPrefix("ERR DENIED") == true)
+        try await admin.send("CADRE DISCIPLINE C3 year=2026 form=reprimand decision=\"QĐ 12/QĐ-KL\" date=2026-02-20").expectOK()
+
+        let year = try await org.send("REPORT YEAR 2026 unit=HN")
+        #expect(year.contains("C1\tNguyễn Thị Lan\tHN.A\t2\t0\t94\tA\tno"), "\(year)")
+        #expect(year.contains("C3\tLê Thị Hoa\tHN.A\t2\t0\t82\tD\tyes"), "\(year)")
+        #expect(year.contains("C4\tPhạm Minh Đức\tHN.B\t2\t0\t80\tB\tno"), "\(year)")
+        #expect(year.contains("C5\tHoàng Thị Thu\tHN.A\t1\t1\t80\tB\tno"), "\(year)")
+        #expect(year.contains("B1\tĐỗ Văn Bình\tHN.B\t2\t0\t75\tB\tno"), "\(year)")
+
+        // The annual quota: A ≤ 20% of those graded B, per unit and level.
+        #expect(try await managers["HN.A"]!.head.send("YEAR APPROVE 2026 unit=HN.A").first
+            == "ERR QUOTA year.quota: unit HN.A, level staff, 2026: 2 would be A against 1 graded B; the limit is 0 (20% of B); nothing approved")
+        #expect(try server.count("SELECT count(*) FROM period_results") == 0)
+        #expect(try await headB.send("YEAR APPROVE 2026 unit=HN.B").first?.hasPrefix("OK approved 2026 results of 2 cadres in unit HN.B") == true)
+        #expect(try await headB.send("YEAR APPROVE 2026 unit=HN.B").first == "OK 2026 results of unit HN.B were approved already (2 cadres); nothing changed")
+        #expect(try await headB.send("YEAR APPROVE 2026-Q4 unit=HN.B").first?.hasPrefix("ERR INVALID period: 2026-Q4 is not graded under nd335-2026") == true)
+        // Months of 2026 are scored but not graded (quarterly rules); 2025 months keep their monthly rules.
+        #expect(try await org.send("RULES SHOW 2025-09").contains("name\tqd3814-monthly"))
+    }
 }
+

@@ -176,6 +176,7 @@ public struct CadreResult: Sendable, Equatable {
     public var cadre: String
     public var name: String
     public var unit: String
+    public var level: String
     public var result: PeriodResult
 }
 
@@ -183,51 +184,56 @@ extension AssessmentService {
     /// Every cadre's result for a period (a month, a quarter or a year) in a subtree: the
     /// mean of the approved monthly scores of the months worked, exempt months left out,
     /// discipline in the period's year → the disciplined grade (``PeriodResult``), under
-    /// the rule set in force for the period. A cadre who moved keeps every month; the
-    /// result is counted in the unit of their last month in the period.
+    /// the rule set in force for the period. A cadre who moved keeps every month, wherever
+    /// it was assessed; the result belongs to the unit of their last month in the period.
     public func results(period: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> [CadreResult] {
-        let ruleSet = try rules.ruleSet(for: period.lastMonth)
         let (_, path) = try await reportScope(named, by: requester)
+        let rules = self.rules
+        return try await pool.withConnection { connection in try Self.results(period: period, path: path, exactUnit: nil, rules: rules, on: connection) }
+    }
+
+    /// ``results(period:unit:by:)`` on a connection; `exactUnit` keeps only the results that
+    /// belong to that unit itself (not its subtree).
+    static func results(period: AssessmentPeriod, path: String?, exactUnit: String?, rules: RuleSetCatalog, on connection: PostgresConnection) throws -> [CadreResult] {
+        let ruleSet = try rules.ruleSet(for: period.lastMonth)
         let months = period.months.map(\.description)
-        let rows = try await pool.read(
+        let rows = try connection.query(
             """
-            SELECT i.data->>'cadre', coalesce(c.full_name, ''), i.data->>'unit', u.name, i.data->>'month', i.state, coalesce(i.data->>'total', ''),
-                   EXISTS (SELECT 1 FROM cadre_discipline d WHERE d.cadre_code = i.data->>'cadre' AND d.year = $3)
-            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit' LEFT JOIN cadres c ON c.code = i.data->>'cadre'
-            WHERE i.workflow = 'assessment' AND i.data->>'month' = ANY($1::text[]) AND ($2::text IS NULL OR \(Self.subtree))
-            ORDER BY i.data->>'cadre', i.data->>'month'
+            WITH months AS (
+                SELECT i.data->>'cadre' AS cadre, i.data->>'unit' AS unit, coalesce(i.data->>'level', 'staff') AS level, i.data->>'month' AS month,
+                       i.state, coalesce(i.data->>'total', '') AS total
+                FROM workflow_instances i
+                WHERE i.workflow = 'assessment' AND i.data->>'month' = ANY($1::text[])
+            ), owner AS (
+                SELECT DISTINCT ON (cadre) cadre, unit, level FROM months ORDER BY cadre, month DESC
+            )
+            SELECT m.cadre, coalesce(c.full_name, ''), o.unit, o.level, m.month, m.state, m.total,
+                   EXISTS (SELECT 1 FROM cadre_discipline d WHERE d.cadre_code = m.cadre AND d.year = $3)
+            FROM months m JOIN owner o ON o.cadre = m.cadre JOIN units u ON u.code = o.unit LEFT JOIN cadres c ON c.code = m.cadre
+            WHERE ($2::text IS NULL OR \(Self.subtree)) AND ($4::text IS NULL OR o.unit = $4::text)
+            ORDER BY m.cadre, m.month
             """,
-            [months, path, period.year],
-            decode: { result in
-                try result.rows.map { row in
-                    (cadre: try row.decode(0, as: String.self), name: try row.decode(1, as: String.self), unit: try row.decode(2, as: String.self),
-                     unitName: try row.decode(3, as: String.self), month: try row.decode(4, as: String.self), state: try row.decode(5, as: String.self),
-                     total: try row.decode(6, as: String.self), disciplined: try row.decode(7, as: Bool.self))
-                }
-            }
+            months, path, period.year, exactUnit
         )
         var results: [CadreResult] = []
-        var index = 0
-        while index < rows.count {
-            let cadre = rows[index].cadre
-            var scores: [MonthScore] = []
-            var last = rows[index]
-            while index < rows.count, rows[index].cadre == cadre {
-                let row = rows[index]
-                last = row
-                if let month = AssessmentPeriod(row.month) {
-                    if row.state == "exempt" {
-                        scores.append(MonthScore(month: month, standing: .exempt))
-                    } else if row.state == "approved", let points = try? Points.parse(row.total, field: "total") {
-                        scores.append(MonthScore(month: month, standing: .approved(points)))
-                    }
+        var scores: [MonthScore] = []
+        for index in 0..<rows.rowCount {
+            let row = rows[index]
+            let cadre = try row.decode(0, as: String.self)
+            if let month = AssessmentPeriod(try row.decode(4, as: String.self)) {
+                let state = try row.decode(5, as: String.self)
+                if state == "exempt" {
+                    scores.append(MonthScore(month: month, standing: .exempt))
+                } else if state == "approved", let points = try? Points.parse(try row.decode(6, as: String.self), field: "total") {
+                    scores.append(MonthScore(month: month, standing: .approved(points)))
                 }
-                index += 1
             }
-            let disciplined = period.kind != .month && last.disciplined
+            let next = index + 1 < rows.rowCount ? try rows[index + 1].decode(0, as: String.self) : nil
+            guard next != cadre else { continue }
+            let disciplined = try row.decode(7, as: Bool.self) && period.kind != .month
             let result = try PeriodResult.compute(for: period, months: scores, disciplined: disciplined, ruleSet: ruleSet)
-            results.append(CadreResult(cadre: cadre, name: last.name, unit: last.unit, result: result))
-            _ = last.unitName
+            results.append(CadreResult(cadre: cadre, name: try row.decode(1), unit: try row.decode(2), level: try row.decode(3), result: result))
+            scores = []
         }
         return results
     }
