@@ -39,14 +39,18 @@ struct BadClientTests {
         let sending = Task { try await flooder.sendRaw(burst) }
         try await Task.sleep(for: .milliseconds(500))
         let other = try await server.client()
-        var slowest = Duration.zero
+        var times: [Duration] = []
         for _ in 0..<20 {
             let started = ContinuousClock.now
             #expect(try await other.send("PING") == ["OK PONG"])
-            slowest = max(slowest, ContinuousClock.now - started)
+            times.append(ContinuousClock.now - started)
         }
         let grown = Self.residentMiB() - before
-        #expect(slowest < .milliseconds(250), "the slowest PING beside the flood took \(slowest)")
+        // A flooded event loop makes every PING slow (0.5–1 s before the fix); the median
+        // stays low however busy the rest of the test run keeps the machine.
+        let median = times.sorted()[times.count / 2]
+        #expect(median < .milliseconds(100), "the median PING beside the flood took \(median) (all: \(times))")
+        #expect(times.max() ?? .zero < .seconds(1), "the slowest PING beside the flood took \(times.max() ?? .zero)")
         #expect(grown < 64, "the service grew by \(grown) MiB while one client did not read")
         // The replies that were made are whole and in order.
         for _ in 0..<3 {
