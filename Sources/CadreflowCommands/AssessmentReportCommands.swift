@@ -25,15 +25,16 @@ struct AssessmentReportCommands {
             case "late": listLate = true
             case let other?: throw DomainError.invalid("list", "\(other) is not late")
             }
-            let report = try await assessments.progress(month: month, unit: request.option("unit"), by: requester)
+            let report = try await assessments.progress(month: month, unit: request.option("unit"), late: listLate, by: requester)
             if listLate {
                 return .table(DataTable(columns: AssessmentRows.lateColumns, rows: report.late.map(AssessmentRows.late)), text: "\(report.late.count) late or due soon in \(month)")
             }
             let total = report.units.reduce(0) { $0 + $1.total }
             let approved = report.units.reduce(0) { $0 + ($1.counts["approved"] ?? 0) }
+            let waiting = report.units.reduce(0) { $0 + $1.escalations.values.reduce(0, +) }
             return .table(
                 DataTable(columns: AssessmentRows.progressColumns, rows: report.units.map(AssessmentRows.progress)),
-                text: "\(month): \(approved) of \(total) approved; \(report.late.count) late or due soon"
+                text: "\(month): \(approved) of \(total) approved; \(waiting) late or due soon"
             )
         }
     }

@@ -126,39 +126,62 @@ extension AssessmentService {
 
     /// `REPORT PROGRESS`: per assessing unit of the subtree, the counts by state and how
     /// many wait past (or near) their step's deadline at each escalation level, judged on
-    /// `today` against the month's deadlines. With `late`, the cadres themselves.
-    public func progress(month: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> (units: [UnitProgress], late: [LateStep]) {
+    /// `today` against the month's deadlines. Every assessment in a state waits for the
+    /// same step, so the levels follow from the counts, which the database sums; only with
+    /// `late` are the cadres themselves read.
+    public func progress(month: AssessmentPeriod, unit named: String?, late wanted: Bool, by requester: Requester) async throws -> (units: [UnitProgress], late: [LateStep]) {
         let (_, deadlines) = try schedule(month)
         let (_, path) = try await reportScope(named, by: requester)
         let today = calendar.currentDay()
-        let rows = try await pool.read(
+        let counts = try await pool.read(
             """
-            SELECT i.data->>'unit', u.name, i.state, i.data->>'cadre', coalesce(c.full_name, '')
-            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit' LEFT JOIN cadres c ON c.code = i.data->>'cadre'
+            SELECT i.data->>'unit', min(u.name), i.state, count(*)
+            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit'
             WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree))
-            ORDER BY i.data->>'unit', i.data->>'cadre'
+            GROUP BY 1, 3 ORDER BY 1, 3
             """,
             [month.description, path],
             decode: { result in
                 try result.rows.map { row in
                     (unit: try row.decode(0, as: String.self), name: try row.decode(1, as: String.self), state: try row.decode(2, as: String.self),
-                     cadre: try row.decode(3, as: String.self), cadreName: try row.decode(4, as: String.self))
+                     count: try row.decode(3, as: Int.self))
                 }
             }
         )
         var units: [UnitProgress] = []
-        var late: [LateStep] = []
-        for row in rows {
+        for row in counts {
             if units.last?.unit != row.unit {
                 units.append(UnitProgress(unit: row.unit, name: row.name, counts: [:], escalations: [:]))
             }
-            units[units.count - 1].counts[row.state, default: 0] += 1
+            units[units.count - 1].counts[row.state, default: 0] += row.count
             guard let step = Self.pendingStep(row.state) else { continue }
             let level = deadlines.escalation(of: step, on: today)
             guard level != .notDue else { continue }
-            units[units.count - 1].escalations[level, default: 0] += 1
-            late.append(LateStep(cadre: row.cadre, name: row.cadreName, unit: row.unit, state: row.state, step: step, deadline: deadlines.deadline(step), level: level))
+            units[units.count - 1].escalations[level, default: 0] += row.count
         }
+        let waiting = ["pending", "returned", "self_assessed", "overdue", "reviewed"].filter { state in
+            Self.pendingStep(state).map { deadlines.escalation(of: $0, on: today) != .notDue } ?? false
+        }
+        guard wanted, !waiting.isEmpty else { return (units, []) }
+        let late = try await pool.read(
+            """
+            SELECT i.data->>'cadre', coalesce(c.full_name, ''), i.data->>'unit', i.state
+            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit' LEFT JOIN cadres c ON c.code = i.data->>'cadre'
+            WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree)) AND i.state = ANY($3::text[])
+            ORDER BY i.data->>'unit', i.data->>'cadre'
+            """,
+            [month.description, path, waiting],
+            decode: { result in
+                try result.rows.compactMap { row -> LateStep? in
+                    let state = try row.decode(3, as: String.self)
+                    guard let step = Self.pendingStep(state) else { return nil }
+                    return LateStep(
+                        cadre: try row.decode(0), name: try row.decode(1), unit: try row.decode(2), state: state, step: step,
+                        deadline: deadlines.deadline(step), level: deadlines.escalation(of: step, on: today)
+                    )
+                }
+            }
+        )
         return (units, late)
     }
 }
