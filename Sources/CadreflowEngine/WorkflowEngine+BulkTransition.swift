@@ -9,12 +9,16 @@ public struct BulkFilter: Sendable {
     public var keyPrefix: String?
     /// Only instances whose data holds these fields with these values.
     public var dataEquals: [String: String]
+    /// Only instances with these keys (found through the key's index: the way to move a
+    /// set the caller selected with its own indexed query).
+    public var keys: [String]?
 
     /// A filter; no arguments selects every instance the transition can start from.
-    public init(states: [String]? = nil, keyPrefix: String? = nil, dataEquals: [String: String] = [:]) {
+    public init(states: [String]? = nil, keyPrefix: String? = nil, dataEquals: [String: String] = [:], keys: [String]? = nil) {
         self.states = states
         self.keyPrefix = keyPrefix
         self.dataEquals = dataEquals
+        self.keys = keys
     }
 }
 
@@ -62,8 +66,12 @@ struct BulkMove {
         let now = engine.now
         let name = transition.name
         let prefix = filter.keyPrefix.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
-        let selection = "workflow = $1 AND definition_version = $2 AND state = ANY($3::text[]) AND ($4::text IS NULL OR key LIKE $4) AND data @> $5::jsonb"
-        let selectionParameters: [String?] = [definition.name, String(definition.version), states.postgresText, prefix, InstanceData.encode(filter.dataEquals).text]
+        var selection = "workflow = $1 AND definition_version = $2 AND state = ANY($3::text[]) AND ($4::text IS NULL OR key LIKE $4) AND data @> $5::jsonb"
+        var selectionParameters: [String?] = [definition.name, String(definition.version), states.postgresText, prefix, InstanceData.encode(filter.dataEquals).text]
+        if let keys = filter.keys {
+            selection += " AND key = ANY($\(selectionParameters.count + 1)::text[])"
+            selectionParameters.append(keys.postgresText)
+        }
         let count = try connection.query(
             "SELECT count(*) FROM (SELECT id FROM workflow_instances WHERE \(selection) ORDER BY id FOR UPDATE) locked",
             parameters: selectionParameters
@@ -75,6 +83,9 @@ struct BulkMove {
             }
         }
         var parameters = selectionParameters
+        // The move's own parameters follow the selection's: $b+1 … $b+9.
+        let b = selectionParameters.count
+        func p(_ n: Int) -> String { "$\(b + n)" }
         parameters += [transition.to, InstanceData.encode(fields).text, now.postgresText, name, actor.name, actor.role, reason,
                        fields.isEmpty ? nil : InstanceData.encode(fields).text, requestID]
         var sql = """
@@ -82,13 +93,13 @@ struct BulkMove {
                 SELECT id, state AS old_state FROM workflow_instances WHERE \(selection)
             ),
             moved AS (
-                UPDATE workflow_instances i SET state = $6, version = i.version + 1, data = i.data || $7::jsonb, updated_at = $8::timestamptz
+                UPDATE workflow_instances i SET state = \(p(1)), version = i.version + 1, data = i.data || \(p(2))::jsonb, updated_at = \(p(3))::timestamptz
                 FROM target t WHERE i.id = t.id
                 RETURNING i.id, i.version, i.data, t.old_state
             ),
             history AS (
                 INSERT INTO workflow_history (instance_id, seq, transition, from_state, to_state, actor, role, reason, payload, request_id, at)
-                SELECT id, version, $9, old_state, $6, $10, $11, $12, $13::jsonb, $14, $8::timestamptz FROM moved
+                SELECT id, version, \(p(4)), old_state, \(p(1)), \(p(5)), \(p(6)), \(p(7)), \(p(8))::jsonb, \(p(9)), \(p(3))::timestamptz FROM moved
             ),
             cancelled AS (
                 DELETE FROM workflow_timers w USING moved m WHERE w.instance_id = m.id

@@ -20,7 +20,11 @@ enum ProtocolLoad {
     /// reply must be one line or a DATA block, and none may be an error. Each connection
     /// cycles through `requests` from its own starting point. Throughput counts, like
     /// pgbench -T, what completed within the window.
-    static func run(port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], requests: [String], threads: Int = 2) throws -> Figures {
+    /// With `perConnection`, connection `i` sends `perConnection[i]` in order instead (a
+    /// workload whose requests depend on one another: SELF, then REVIEW, then APPROVE).
+    static func run(
+        port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], requests: [String], perConnection: [[String]]? = nil, threads: Int = 2
+    ) throws -> Figures {
         var lines: [LineConnection] = []
         for _ in 0..<connections {
             let connection = try LineConnection(port: port)
@@ -48,7 +52,7 @@ enum ProtocolLoad {
             Thread.detachNewThread {
                 defer { finished.leave() }
                 do {
-                    let (local, completed) = try drive(share.value, deadline: deadline, pipeline: pipeline, requests: requests)
+                    let (local, completed) = try drive(share.value, deadline: deadline, pipeline: pipeline, requests: requests, perConnection: perConnection)
                     latencies.add(local)
                     completions.add([Double(completed)])
                 } catch {
@@ -70,14 +74,17 @@ enum ProtocolLoad {
     /// soon as the last reply of the group is in. Returns the latencies (ms) and the
     /// requests completed within the window.
     private static func drive(
-        _ connections: [(index: Int, connection: LineConnection)], deadline: ContinuousClock.Instant, pipeline: Int, requests: [String]
+        _ connections: [(index: Int, connection: LineConnection)], deadline: ContinuousClock.Instant, pipeline: Int, requests shared: [String],
+        perConnection: [[String]]?
     ) throws -> ([Double], Int) {
-        var next = connections.map { ($0.index * 7_919) % max(1, requests.count) }
+        let lists = connections.map { perConnection?[$0.index] ?? shared }
+        var next = connections.map { perConnection == nil ? ($0.index * 7_919) % max(1, shared.count) : 0 }
         var sentAt = Array(repeating: ContinuousClock.now, count: connections.count)
         var waiting = Array(repeating: 0, count: connections.count)
         var latencies: [Double] = []
         var completed = 0
         func send(_ slot: Int) throws {
+            let requests = lists[slot]
             let group = (0..<pipeline).map { offset in requests[(next[slot] + offset) % requests.count] }
             next[slot] = (next[slot] + pipeline) % requests.count
             sentAt[slot] = ContinuousClock.now

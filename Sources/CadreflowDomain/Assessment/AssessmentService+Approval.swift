@@ -79,11 +79,17 @@ extension AssessmentService {
         if let (group, over) = checks.first(where: { !$0.1.allowed }) {
             throw DomainError(.quota, "\(group), \(month): \(over.message); nothing approved", field: over.field)
         }
-        var filter = ["month": month.description, "unit": unit]
-        if let cadre { filter["cadre"] = cadre }
+        // The targets through the month-and-unit index; the engine moves them by key.
+        let keys = try cadre.map { [Self.assessmentKey(month, cadre: $0)] } ?? connection.query(
+            """
+            SELECT key FROM workflow_instances
+            WHERE workflow = 'assessment' AND data->>'month' = $1 AND data->>'unit' = $2 AND state = 'reviewed'
+            """,
+            month.description, unit
+        ).rows.map { try $0.decode(0, as: String.self) }
         let moved = try engine.transaction(on: connection).moveMany(
             workflow: Self.assessmentWorkflow, transition: AssessmentAction.approve.rawValue,
-            filter: BulkFilter(states: ["reviewed"], dataEquals: filter), actor: Self.actor(requester, role: "manager"),
+            filter: BulkFilter(states: ["reviewed"], dataEquals: ["month": month.description, "unit": unit], keys: keys), actor: Self.actor(requester, role: "manager"),
             fields: ["approved_by": requester.login, "approved_on": calendar.currentDay().description]
         )
         let quota = graded

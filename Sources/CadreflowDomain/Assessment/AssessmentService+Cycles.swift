@@ -36,7 +36,7 @@ extension AssessmentService {
     /// assessed by the unit of their work-history entry in force on the month's last day
     /// (a cadre whose recorded work starts after the month is not assessed for it).
     /// Parameters: month, cycle key, last day, scope path.
-    static let assessmentSource = """
+    public static let assessmentSource = """
         SELECT 'assessment/' || $1::text || '/' || c.code AS key,
                jsonb_build_object('month', $1::text, 'cadre', c.code, 'unit', u.code, 'level', coalesce(w.level, c.level), 'cycle', $2::text) AS data
         FROM cadres c

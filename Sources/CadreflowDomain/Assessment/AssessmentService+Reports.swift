@@ -223,17 +223,17 @@ extension AssessmentService {
         let rows = try connection.query(
             """
             WITH months AS (
-                SELECT i.data->>'cadre' AS cadre, i.data->>'unit' AS unit, coalesce(i.data->>'level', 'staff') AS level, i.data->>'month' AS month,
-                       i.state, coalesce(i.data->>'total', '') AS total
+                SELECT i.data->>'cadre' AS cadre, i.data->>'month' AS month, i.state, coalesce(i.data->>'total', '') AS total,
+                       last_value(i.data->>'unit') OVER whole AS owner,
+                       last_value(coalesce(i.data->>'level', 'staff')) OVER whole AS level
                 FROM workflow_instances i
                 WHERE i.workflow = 'assessment' AND i.data->>'month' = ANY($1::text[])
-            ), owner AS (
-                SELECT DISTINCT ON (cadre) cadre, unit, level FROM months ORDER BY cadre, month DESC
+                WINDOW whole AS (PARTITION BY i.data->>'cadre' ORDER BY i.data->>'month' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
             )
-            SELECT m.cadre, coalesce(c.full_name, ''), o.unit, o.level, m.month, m.state, m.total,
+            SELECT m.cadre, coalesce(c.full_name, ''), m.owner, m.level, m.month, m.state, m.total,
                    EXISTS (SELECT 1 FROM cadre_discipline d WHERE d.cadre_code = m.cadre AND d.year = $3)
-            FROM months m JOIN owner o ON o.cadre = m.cadre JOIN units u ON u.code = o.unit LEFT JOIN cadres c ON c.code = m.cadre
-            WHERE ($2::text IS NULL OR \(Self.subtree)) AND ($4::text IS NULL OR o.unit = $4::text)
+            FROM months m JOIN units u ON u.code = m.owner LEFT JOIN cadres c ON c.code = m.cadre
+            WHERE ($2::text IS NULL OR \(Self.subtree)) AND ($4::text IS NULL OR m.owner = $4::text)
             ORDER BY m.cadre, m.month
             """,
             months, path, period.year, exactUnit

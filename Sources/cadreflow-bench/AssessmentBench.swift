@@ -1,0 +1,179 @@
+import ArgumentParser
+import CadreflowCommands
+import CadreflowDatabase
+import CadreflowDefinitions
+import CadreflowDomain
+import CadreflowEngine
+import CadreflowPostgres
+import CadreflowRules
+import CadreflowServer
+import Foundation
+import Logging
+
+/// `cadreflow-bench assessment`: the monthly assessment at city scale, each figure beside
+/// its reference in the same run: a month opened for a million cadres against a bare
+/// INSERT … SELECT of the same rows into a table with the same indexes; SELF + REVIEW +
+/// APPROVE through the protocol at 32 connections against pgbench doing the same UPDATE +
+/// history INSERT with one commit each; REPORT PROGRESS and REPORT GRADES of that month.
+struct AssessmentBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assessment",
+        abstract: "Month opening, submits through the protocol and the month's reports at city scale."
+    )
+
+    @Option(help: "Cadres in the benchmark city.") var cadres = 1_000_000
+    @Option(help: "Units they are spread over.") var units = 1_000
+    @Option(help: "Seconds for the submit figure.") var seconds = 3.0
+    @Option(help: "Connections submitting.") var connections = 32
+    @Option(help: "Connections a large month opening is split over (engine.bulk_workers).") var bulkWorkers = 2
+
+    func run() async throws {
+        let server = try BenchServer(url: nil)
+        defer { server.shutdown() }
+        let conninfo = server.connectionString
+        let setup = try PostgresConnection.connect(conninfo)
+        try Migrator(migrations: Migration.bundled()).migrate(setup)
+        let definitions = try DefinitionLoader.loadFolder(DefinitionFiles.workflowsFolder(configured: ""), vocabulary: Domain.vocabulary)
+        let catalog = try WorkflowCatalog.register(definitions, connection: setup)
+        let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+        // The assessed month is September 2025 (monthly grading under QĐ 3814), seen on 2 October.
+        let clock = ManualClock(FieldTime.parse("2025-10-02T09:00:00+07:00", timeZone: zone) ?? Date())
+        let pool = PostgresPool(configuration: .init(connectionString: conninfo, size: 8))
+        defer { pool.close() }
+        let engine = WorkflowEngine(
+            catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: conninfo, clock: clock,
+            options: .init(timeZone: zone, bulkWorkers: bulkWorkers)
+        )
+        defer { engine.close() }
+        let domain = Domain(
+            pool: pool, engine: engine, calendar: DomainCalendar { CalendarDay(clock.now(), timeZone: zone) },
+            rules: try RuleSetCatalog.load(folder: DefinitionFiles.rulesFolder(configured: ""))
+        )
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let accounts = AccountStore(pool: pool, lockout: .init(failures: 5, seconds: 900))
+        try await accounts.bootstrapAdmin(password: "bench-password", logger: logger)
+
+        print("seeding \(cadres) cadres in \(units) units …")
+        try seedCity(setup)
+        try await createHead(pool: pool)
+        let month = try AssessmentPeriod.parseMonth("2025-09")
+        let everything = Requester(login: "bench", role: .admin, scope: .everything)
+        var figures: [String] = []
+
+        // 1. The month opening, against a bare INSERT … SELECT of the same rows.
+        try setup.execute("CREATE TABLE bench_open_ref (LIKE workflow_instances INCLUDING ALL)")
+        try setup.execute("CHECKPOINT")
+        var started = ContinuousClock.now
+        let lastDay = "2025-09-30"
+        try setup.query(
+            "INSERT INTO bench_open_ref (workflow, definition_version, key, state, data) SELECT 'assessment', 2, key, 'pending', data FROM (\(AssessmentService.assessmentSource)) s",
+            month.description, "cycle/2025-09/HN", lastDay, "HN"
+        )
+        let bare = (ContinuousClock.now - started).seconds
+        try setup.execute("DROP TABLE bench_open_ref")
+        try setup.execute("CHECKPOINT")
+        started = ContinuousClock.now
+        let opening = try await domain.assessments.openCycle(month: month, unit: "HN", by: everything, actor: .system)
+        let open = (ContinuousClock.now - started).seconds
+        figures.append(String(
+            format: "CYCLE OPEN of %d assessments (+ history), split over %d connections: %.2f s; bare INSERT … SELECT of the same rows, same indexes: %.2f s; ratio %.2f× (targets ≤ 15 s, ≤ 1.5×)",
+            opening.created, bulkWorkers, open, bare, open / bare
+        ))
+
+        // 2. The month's progress report over all of it.
+        started = ContinuousClock.now
+        let progress = try await domain.assessments.progress(month: month, unit: "HN", late: false, by: everything)
+        let progressSeconds = (ContinuousClock.now - started).seconds
+        figures.append(String(format: "REPORT PROGRESS of %d assessments in %d units: %.3f s (target ≤ 0.5 s)", progress.units.reduce(0) { $0 + $1.total }, progress.units.count, progressSeconds))
+
+        // 3. SELF + REVIEW + APPROVE through the protocol, each connection on cadres of its own.
+        let context = ServerContext(
+            pool: pool, accounts: accounts,
+            limits: ProtocolLimits(maxLineBytes: 16_384, maxArguments: 256, maxUploadBytes: 1 << 20, idleTimeoutSeconds: 0, maxConnections: 1_000, maxConnectionsPerAccount: 1_000),
+            version: "bench", logger: logger,
+            groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: try Scheduler(schedules: [], actions: [:], engine: engine, timeZone: zone))
+        )
+        let (ready, continuation) = AsyncStream<Int>.makeStream()
+        let listener = Task { try await ProtocolServer.run(host: "127.0.0.1", port: 0, context: context) { continuation.yield($0.port ?? 0) } }
+        defer { listener.cancel() }
+        var port = 0
+        for await bound in ready { port = bound; break }
+        let perConnection = min(cadres / max(1, connections), 6_000)
+        let workloads = (0..<connections).map { connection in
+            (0..<perConnection).flatMap { offset -> [String] in
+                let cadre = "C\(connection * perConnection + offset)"
+                return ["ASSESS SELF \(cadre) 2025-09 discipline=18 duties=60", "ASSESS REVIEW \(cadre) 2025-09 discipline=18 duties=60 bonus=2", "ASSESS APPROVE \(cadre) 2025-09"]
+            }
+        }
+        let submits = try ProtocolLoad.run(
+            port: port, connections: connections, seconds: seconds, pipeline: 1, login: ["AUTH head bench-head-password"], requests: [], perConnection: workloads
+        )
+        let reference = try pgbenchTransitions(conninfo: conninfo)
+        figures.append(String(
+            format: "SELF + REVIEW + APPROVE through the protocol, %d connections: %@/s, p50 %.2f ms, p99 %.2f ms; pgbench UPDATE + history INSERT, 1 commit each: %@/s; ratio %.2f× (target ≥ 3×)",
+            connections, FigureTable.format(submits.operationsPerSecond), submits.p50Milliseconds, submits.p99Milliseconds,
+            FigureTable.format(reference), submits.operationsPerSecond / reference
+        ))
+
+        // 4. The month's grade report (every assessment read and its result computed).
+        started = ContinuousClock.now
+        let grades = try await domain.assessments.grades(period: month, unit: "HN", by: everything)
+        let gradeSeconds = (ContinuousClock.now - started).seconds
+        figures.append(String(format: "REPORT GRADES of a month of %d cadres: %.3f s (the year target, 12 months of 1,000,000 in ≤ 1 s, is not measured here)", grades.reduce(0) { $0 + $1.distribution.total }, gradeSeconds))
+        for figure in figures { print(figure) }
+    }
+
+    /// The root `HN` and `units` wards under it, `cadres` cadres spread over them.
+    private func seedCity(_ connection: PostgresConnection) throws {
+        try connection.query("INSERT INTO units (code, name, path) VALUES ('HN', 'Hà Nội', 'HN')")
+        try connection.query(
+            "INSERT INTO units (code, name, parent_code, path) SELECT 'HN.U' || n, 'Phường ' || n, 'HN', 'HN/HN.U' || n FROM generate_series(1, $1::int) n",
+            units
+        )
+        try connection.query(
+            """
+            INSERT INTO cadres (code, full_name, unit_code, position, level, born, sex)
+            SELECT 'C' || n, 'Nguyễn Thị Cán Bộ ' || n, 'HN.U' || (1 + n % $2::int), 'chuyên viên', 'staff',
+                   date '1980-01-01' + (n % 7000), CASE WHEN n % 2 = 0 THEN 'f' ELSE 'm' END
+            FROM generate_series(0, $1::int - 1) n
+            """,
+            cadres, units
+        )
+        try connection.execute("ANALYZE units; ANALYZE cadres")
+    }
+
+    /// A manager marked head of HN: it may enter, review and approve every assessment.
+    private func createHead(pool: PostgresPool) async throws {
+        let hash = try await PasswordHasher.hash("bench-head-password")
+        try await pool.withConnection { connection -> Void in
+            _ = try connection.query(
+                "INSERT INTO accounts (login, role, unit_code, is_head, password_salt, password_hash, password_rounds) VALUES ('head', 'manager', 'HN', true, $1, $2, $3)",
+                hash.salt, hash.key, hash.rounds
+            )
+        }
+    }
+
+    /// pgbench doing one transition's writes (UPDATE + history INSERT) with one commit each.
+    private func pgbenchTransitions(conninfo: String) throws -> Double {
+        let setup = try PostgresConnection.connect(conninfo)
+        try setup.execute("""
+            DROP TABLE IF EXISTS bench_ref, bench_ref_history;
+            CREATE TABLE bench_ref (id int PRIMARY KEY, state text NOT NULL, version bigint NOT NULL, data jsonb NOT NULL DEFAULT '{}', updated_at timestamptz) WITH (fillfactor = 80);
+            CREATE TABLE bench_ref_history (instance_id bigint, seq bigint, transition text, from_state text, to_state text, actor text, role text, at timestamptz DEFAULT now(), PRIMARY KEY (instance_id, seq));
+            INSERT INTO bench_ref SELECT g, 'active', 1 FROM generate_series(1, 10000) g;
+            """)
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("cf-bench-assess.sql").path
+        try """
+            \\set id random(1, 10000)
+            BEGIN;
+            UPDATE bench_ref SET state = 'active', version = version + 1, updated_at = now() WHERE id = :id RETURNING version \\gset
+            INSERT INTO bench_ref_history (instance_id, seq, transition, from_state, to_state, actor, role) VALUES (:id, :version, 'touch', 'active', 'active', 'bench', 'manager');
+            COMMIT;
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        return try ReferenceTool.pgbenchTPS(ReferenceTool.run("pgbench", [
+            "-n", "-M", "prepared", "-c", "\(connections)", "-j", "2", "-T", "\(max(1, Int(seconds.rounded())))", "-f", script, conninfo,
+        ]).output)
+    }
+}
