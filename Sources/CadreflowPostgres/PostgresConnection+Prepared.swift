@@ -21,4 +21,24 @@ extension PostgresConnection {
     func preparedName(for sql: String) -> String? {
         preparedStatements[sql]
     }
+
+    /// Runs a statement the service sends over and over (a command's one read), prepared
+    /// once per connection: the server parses and plans it once instead of on every call
+    /// (a join over the instances plans in about a millisecond, ten times its run).
+    /// Past the connection's limit it is sent unprepared.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ binds: [any PostgresEncodable] = []) throws -> PostgresResult {
+        try prepareRepeatedStatements([PostgresStatement(sql, binds)])
+        guard let name = preparedName(for: sql) else { return try query(sql, binds) }
+        let raw = try withCStringArray(binds.map { $0.postgresText }) { pointers in
+            PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        }
+        return try checked(raw)
+    }
+
+    /// ``queryPrepared(_:_:)`` with variadic parameters.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ first: any PostgresEncodable, _ rest: any PostgresEncodable...) throws -> PostgresResult {
+        try queryPrepared(sql, [first] + rest)
+    }
 }

@@ -26,6 +26,7 @@ struct AssessmentBench: AsyncParsableCommand {
     @Option(help: "Seconds for the submit figure.") var seconds = 3.0
     @Option(help: "Connections submitting.") var connections = 32
     @Option(help: "Connections a large month opening is split over (engine.bulk_workers).") var bulkWorkers = 2
+    @Option(help: "The steps each cadre is taken through, of self, review, approve.") var steps = "self,review,approve"
 
     func run() async throws {
         let server = try BenchServer(url: nil)
@@ -103,7 +104,11 @@ struct AssessmentBench: AsyncParsableCommand {
         let workloads = (0..<connections).map { connection in
             (0..<perConnection).flatMap { offset -> [String] in
                 let cadre = "C\(connection * perConnection + offset)"
-                return ["ASSESS SELF \(cadre) 2025-09 discipline=18 duties=60", "ASSESS REVIEW \(cadre) 2025-09 discipline=18 duties=60 bonus=2", "ASSESS APPROVE \(cadre) 2025-09"]
+                let all = [
+                    "self": "ASSESS SELF \(cadre) 2025-09 discipline=18 duties=60", "review": "ASSESS REVIEW \(cadre) 2025-09 discipline=18 duties=60 bonus=2",
+                    "approve": "ASSESS APPROVE \(cadre) 2025-09",
+                ]
+                return steps.split(separator: ",").compactMap { all[String($0)] }
             }
         }
         let submits = try ProtocolLoad.run(
@@ -111,8 +116,8 @@ struct AssessmentBench: AsyncParsableCommand {
         )
         let reference = try pgbenchTransitions(conninfo: conninfo)
         figures.append(String(
-            format: "SELF + REVIEW + APPROVE through the protocol, %d connections: %@/s, p50 %.2f ms, p99 %.2f ms; pgbench UPDATE + history INSERT, 1 commit each: %@/s; ratio %.2f× (target ≥ 3×)",
-            connections, FigureTable.format(submits.operationsPerSecond), submits.p50Milliseconds, submits.p99Milliseconds,
+            format: "%@ through the protocol, %d connections: %@/s, p50 %.2f ms, p99 %.2f ms; pgbench UPDATE + history INSERT, 1 commit each: %@/s; ratio %.2f× (target ≥ 3×)",
+            steps.uppercased().replacingOccurrences(of: ",", with: " + "), connections, FigureTable.format(submits.operationsPerSecond), submits.p50Milliseconds, submits.p99Milliseconds,
             FigureTable.format(reference), submits.operationsPerSecond / reference
         ))
 

@@ -31,9 +31,9 @@ extension AssessmentService {
             ).rowCount > 0
             if closed { throw DomainError(.conflict, "the \(month) cycle is closed: its results are frozen") }
         }
-        try connection.query("SELECT pg_advisory_xact_lock(hashtext($1))", "assessment-quota/\(month)/\(unit)")
+        try connection.queryPrepared("SELECT pg_advisory_xact_lock(hashtext($1))", "assessment-quota/\(month)/\(unit)")
         let limited = ruleSet.quota.grade.rawValue
-        let groups = try connection.query(
+        let groups = try connection.queryPrepared(
             """
             SELECT coalesce(i.data->>'level', 'staff'),
                    count(*) FILTER (WHERE i.state <> 'exempt'),
@@ -53,7 +53,7 @@ extension AssessmentService {
         guard targets > 0 else {
             throw DomainError(.conflict, "no reviewed assessment to approve in unit \(unit) for \(month)")
         }
-        let outstanding = try connection.query(
+        let outstanding = try connection.queryPrepared(
             "SELECT 1 FROM assessment_outstanding_units WHERE month = $1 AND unit_code = $2", month.description, unit
         ).rowCount > 0
         var checks: [(String, QuotaCheck)] = []

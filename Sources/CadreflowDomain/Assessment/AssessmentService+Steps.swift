@@ -33,7 +33,7 @@ extension AssessmentService {
     /// Reads an assessment with its unit's path and its cycle's state (`FOR UPDATE` when
     /// `locking`, inside a transaction).
     static func record(_ key: String, deadlines: DeadlineSchedule, on connection: PostgresConnection, locking: Bool = false) throws -> AssessmentRecord {
-        let result = try connection.query(
+        let result = try connection.queryPrepared(
             """
             SELECT i.version, i.state, i.data->>'cadre', i.data->>'unit', u.path, coalesce(c.state, 'open'), i.data::text, coalesce(cd.full_name, '')
             FROM workflow_instances i
