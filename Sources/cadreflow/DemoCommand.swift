@@ -22,9 +22,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The seed of the generator.") var seed: UInt64 = 1
     @Option(help: "Where to write the accounts' passwords.") var passwords = "demo-passwords.tsv"
     @Flag(help: "Add to a database that already holds units.") var add = false
+    @Option(help: "Assessment months to fill in, e.g. 2026-01..2026-11 (after the city is built; with --months-only, on the city already there).") var months: String?
+    @Flag(help: "Only fill in --months, on a demo city loaded before.") var monthsOnly = false
 
     func validate() throws {
         guard (0...1_000_000).contains(cadres) else { throw ValidationError("--cadres: 0 to 1,000,000") }
+        if let months {
+            do { _ = try DemoMonths.parse(months) } catch { throw ValidationError("--months: \(error)") }
+        }
+        if monthsOnly && months == nil { throw ValidationError("--months-only needs --months") }
     }
 
     func run() async throws {
@@ -39,11 +45,19 @@ struct DemoCommand: AsyncParsableCommand {
             )
             defer { if !database.adoptedRunningCluster { try? database.stopEmbedded() } }
             try database.migrate(logger: logger)
-            let started = Date()
-            let plan = DemoCityPlan.make(cadres: cadres, seed: seed, reference: try HanoiReference.bundled())
-            let loader = DemoLoader(connectionString: database.connectionString, timeZone: configuration.timeZone, logger: logger)
-            let summary = try await loader.load(plan, passwordsFile: passwords, allowExisting: add)
-            print("demo city: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; passwords in \(passwords)")
+            var started = Date()
+            if !monthsOnly {
+                let plan = DemoCityPlan.make(cadres: cadres, seed: seed, reference: try HanoiReference.bundled())
+                let loader = DemoLoader(connectionString: database.connectionString, timeZone: configuration.timeZone, logger: logger)
+                let summary = try await loader.load(plan, passwordsFile: passwords, allowExisting: add)
+                print("demo city: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; passwords in \(passwords)")
+            }
+            if let months {
+                started = Date()
+                let filler = DemoMonths(connectionString: database.connectionString, timeZone: configuration.timeZone, seed: seed, logger: logger)
+                let summary = try await filler.fill(try DemoMonths.parse(months))
+                print("demo months: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            }
         } catch let error as ExitCode {
             throw error
         } catch {
