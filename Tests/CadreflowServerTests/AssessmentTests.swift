@@ -142,6 +142,10 @@ struct AssessmentTests {
         let progress = try await org.send("REPORT PROGRESS 2026-11 unit=HN")
         #expect(progress.contains("HN.A\tPhường Hoàn Kiếm\t3\t0\t1\t0\t0\t1\t0\t1\t1\t0\t1"))
 
+        // The exempt cadre is not one of those to assess: 2 of 3, none approved yet.
+        let grades = try await org.send("REPORT GRADES 2026-11 unit=HN.A")
+        #expect(grades.contains { $0.hasPrefix("HN.A\tPhường Hoàn Kiếm\t2\t0\t0.0%\t0\t") }, "\(grades)")
+
         // Day 8: the cycle closes by its timer and the month is frozen.
         clock.set(Self.moment("2026-12-08T00:00:01+07:00"))
         #expect(try await server.engine.fireDueTimers().fired >= 1)
@@ -256,5 +260,38 @@ struct AssessmentTests {
         // Months of 2026 are scored but not graded (quarterly rules); 2025 months keep their monthly rules.
         #expect(try await org.send("RULES SHOW 2025-09").contains("name\tqd3814-monthly"))
     }
-}
 
+    @Test("A manager or organizer outside the unit is refused at every assessment command, and a viewer cannot change anything")
+    func outsideScope() async throws {
+        let clock = ManualClock(Self.moment("2025-10-01T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        let admin = try await Self.city(server, cadres: 2)
+        try await admin.send("USER ADD farorg role=organizer unit=HN.B password=far-password-1").expectOK()
+        try await admin.send("USER ADD farhead role=manager unit=HN.B head=yes password=far-password-2").expectOK()
+        try await admin.send("USER ADD look role=viewer unit=HN password=look-password-1").expectOK()
+        let org = try await server.client(as: "org", password: "org-password-1")
+        let rev = try await server.client(as: "rev", password: "rev-password-1")
+        try await org.send("CYCLE OPEN 2025-09 unit=HN").expectOK()
+        try await rev.send("ASSESS SELF C2 2025-09 discipline=18 duties=60").expectOK()
+        try await rev.send("ASSESS REVIEW C2 2025-09 discipline=18 duties=60").expectOK()
+        let farOrg = try await server.client(as: "farorg", password: "far-password-1")
+        let farHead = try await server.client(as: "farhead", password: "far-password-2")
+        let viewer = try await server.client(as: "look", password: "look-password-1")
+        for (client, command) in [
+            (farOrg, "CYCLE OPEN 2025-09 unit=HN.A"), (farOrg, "CYCLE CLOSE 2025-09 unit=HN"), (farOrg, "CYCLE OUTSTANDING 2025-09 unit=HN.A yes"),
+            (farOrg, "CYCLE STATUS 2025-09 unit=HN.A"), (farOrg, "ASSESS EXEMPT C1 2025-09 reason=x"), (farOrg, "ASSESS LIST 2025-09 unit=HN.A"),
+            (farOrg, "REPORT PROGRESS 2025-09 unit=HN.A"), (farOrg, "REPORT GRADES 2025-09 unit=HN"), (farOrg, "REPORT YEAR 2025 unit=HN.A"),
+            (farHead, "ASSESS SELF C1 2025-09 discipline=18 duties=60"), (farHead, "ASSESS REVIEW C2 2025-09 discipline=18 duties=60"),
+            (farHead, "ASSESS APPROVE C2 2025-09"), (farHead, "ASSESS APPROVE unit=HN.A 2025-09"), (farHead, "ASSESS RETURN C2 2025-09 reason=x"),
+            (farHead, "ASSESS SHOW C2 2025-09"), (farHead, "YEAR APPROVE 2025 unit=HN.A"),
+            (viewer, "ASSESS SELF C1 2025-09 discipline=18 duties=60"), (viewer, "ASSESS APPROVE C2 2025-09"), (viewer, "CYCLE OPEN 2025-10"),
+        ] {
+            let reply = try await client.send(command)
+            #expect(reply.first?.hasPrefix("ERR DENIED") == true, "\(command): \(reply)")
+        }
+        #expect(try server.count("SELECT count(*) FROM workflow_instances WHERE workflow = 'assessment' AND state IN ('approved', 'exempt', 'returned')") == 0)
+        // Inside its scope the viewer reads.
+        #expect(try await viewer.send("ASSESS SHOW C2 2025-09").first?.hasPrefix("DATA") == true)
+    }
+}

@@ -262,7 +262,8 @@ extension AssessmentService {
     }
 
     /// `REPORT GRADES`: per unit of the subtree, the cadres, how many hold a result, and
-    /// the grades of the period.
+    /// the grades of the period. Cadres exempt for the whole period are left out of the
+    /// total (and so of every share).
     public func grades(period: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> [UnitGrades] {
         let results = try await results(period: period, unit: named, by: requester)
         let names = try await pool.read(
@@ -272,7 +273,8 @@ extension AssessmentService {
             }
         )
         var byUnit: [String: UnitGrades] = [:]
-        for entry in results {
+        // A cadre exempt for the whole period is not one of the cadres to assess.
+        for entry in results where !(entry.result.monthsCounted == 0 && entry.result.monthsExempt > 0) {
             var unit = byUnit[entry.unit] ?? UnitGrades(unit: entry.unit, name: names[entry.unit] ?? "", distribution: GradeDistribution(total: 0, counts: [:]))
             unit.distribution = unit.distribution + GradeDistribution(total: 1, counts: entry.result.grade.map { [$0: 1] } ?? [:])
             byUnit[entry.unit] = unit
