@@ -13,6 +13,9 @@ public final class ConsoleSession {
         /// Tab-separated rows, fields escaped as the protocol sends them, with or without
         /// the header line (standard output is not a terminal: for cut, sort, awk).
         case tabSeparated(header: Bool)
+        /// Comma-separated values (RFC 4180: fields with a comma, a quote or a line break
+        /// quoted, quotes doubled, CRLF line ends), header first: for a spreadsheet.
+        case csv
         /// One JSON object per reply.
         case json
     }
@@ -99,6 +102,8 @@ public final class ConsoleSession {
             // DATA n, the header, the rows, END: the rows (and header) as sent, tab-separated.
             let body = reply.lines.dropFirst().dropLast().dropFirst(header ? 0 : 1)
             if !body.isEmpty { output(body.joined(separator: "\n")) }
+        case .csv:
+            output(CSVRenderer.render(reply.lines))
         case .json:
             output(reply.lines.joined(separator: "\n"))
         }

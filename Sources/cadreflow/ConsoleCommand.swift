@@ -28,6 +28,7 @@ struct ConsoleCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Run this command (may be repeated) and exit.") var command: [String] = []
     @Flag(help: "Print replies as JSON objects.") var json = false
     @Flag(help: "Tab-separated rows without the header line (when standard output is not a terminal).") var raw = false
+    @Flag(help: "Print DATA replies as CSV (RFC 4180, header first), e.g. a report for a spreadsheet.") var csv = false
     @Flag(help: "In a script (-c or piped input), stop at the first ERR reply.") var stopOnError = false
     @Flag(help: "Connect with TLS: the server's certificate must verify against the system trust store (or --ca-file) and name the host.")
     var tls = false
@@ -42,6 +43,7 @@ struct ConsoleCommand: ParsableCommand {
         guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be at least 1 second") }
         if let caFile, caFile.isEmpty { throw ValidationError("--ca-file needs a path") }
         if let tlsServerName, tlsServerName.isEmpty { throw ValidationError("--tls-server-name needs a name") }
+        if [json, csv, raw].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --csv and --raw") }
     }
 
     /// TLS when asked for, by --tls or by the options that only TLS uses.
@@ -58,7 +60,7 @@ struct ConsoleCommand: ParsableCommand {
             FileHandle.standardError.write(Data("cadreflow console: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let style: ConsoleSession.Style = json ? .json : (isatty(STDOUT_FILENO) == 1 && !raw ? .table : .tabSeparated(header: !raw))
+        let style: ConsoleSession.Style = json ? .json : csv ? .csv : (isatty(STDOUT_FILENO) == 1 && !raw ? .table : .tabSeparated(header: !raw))
         let session = try ConsoleSession(
             client: client, style: style, showsProgress: isatty(STDERR_FILENO) == 1,
             output: { print($0) },

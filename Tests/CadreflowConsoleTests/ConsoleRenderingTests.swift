@@ -68,4 +68,12 @@ extension String {
         }
         return String(out)
     }
+
+    @Test("--csv: a report as a spreadsheet reads it, Vietnamese kept, commas, quotes and line breaks quoted, CRLF line ends")
+    func csv() {
+        // As the server sends them: a tab in a field is \t, a newline \n.
+        let lines = ["DATA 3", "unit\tname\tA_share", #"HN.A\tPhường "Hoàn Kiếm", Hà Nội\t16,6%"#.replacingOccurrences(of: #"\t"#, with: "\t"), #"HN.B"# + "\t" + #"Ba Đình\nmới"# + "\t40.0%", "END"]
+        let expected = "unit,name,A_share\r\n" + #"HN.A,"Phường ""Hoàn Kiếm"", Hà Nội","16,6%""# + "\r\n" + "HN.B,\"Ba Đình\nmới\",40.0%\r"
+        #expect(CSVRenderer.render(lines) == expected)
+    }
 }
