@@ -41,15 +41,21 @@ struct AssessmentReportCommands {
 
     private var grades: CommandSpec {
         CommandSpec(
-            name: "REPORT GRADES", usage: "REPORT GRADES <YYYY-MM|YYYY-Qn|YYYY> [unit=<unit>] [locale=vi]",
+            name: "REPORT GRADES", usage: "REPORT GRADES <YYYY-MM|YYYY-Qn|YYYY> [unit=<unit>] [locale=vi] [rollup=successor]",
             summary: "grades per unit for a month, a quarter or a year, with counts and shares",
             roles: [.organizer, .manager, .viewer]
         ) { (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let requester = try session.requireAccount().requester
-            try request.allowOnly(["unit", "locale"])
+            try request.allowOnly(["unit", "locale", "rollup"])
             let period = try AssessmentPeriod.parse(try request.word(2, "period"))
             let locale = try ReportNumbers.locale(request.option("locale"))
-            let units = try await assessments.grades(period: period, unit: request.option("unit"), by: requester)
+            let rollup: Bool
+            switch request.option("rollup") {
+            case nil, "assessing": rollup = false
+            case "successor": rollup = true
+            case let other?: throw DomainError.invalid("rollup", "\(other) is not successor or assessing")
+            }
+            let units = try await assessments.grades(period: period, unit: request.option("unit"), rollup: rollup, by: requester)
             let ruleSet = try assessments.rules.ruleSet(for: period.lastMonth)
             let total = units.reduce(GradeDistribution(total: 0, counts: [:])) { $0 + $1.distribution }
             let name = locale == .vi ? "Tổng cộng" : "all units"

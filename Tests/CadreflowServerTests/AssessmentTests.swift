@@ -294,4 +294,48 @@ struct AssessmentTests {
         // Inside its scope the viewer reads.
         #expect(try await viewer.send("ASSESS SHOW C2 2025-09").first?.hasPrefix("DATA") == true)
     }
+
+    @Test("Across the 2025 merge: each month counts under the unit that assessed it, rollup=successor under today's unit, the year keeps both")
+    func acrossTheMerge() async throws {
+        let clock = ManualClock(Self.moment("2025-09-02T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        let admin = try await server.admin()
+        try await admin.send("UNIT ADD HN name=\"Hà Nội\" valid_from=2000-01-01").expectOK()
+        try await admin.send("UNIT ADD HK.HANGBAC name=\"Phường Hàng Bạc\" parent=HN valid_from=2000-01-01").expectOK()
+        try await admin.send("UNIT ADD HK.HANGBO name=\"Phường Hàng Bồ\" parent=HN valid_from=2000-01-01").expectOK()
+        try await admin.send("UNIT ADD P_HOANKIEM name=\"Phường Hoàn Kiếm\" parent=HN valid_from=2025-07-01").expectOK()
+        try await admin.send("CADRE ADD C1 name=\"Nguyễn Thị Lan\" unit=HK.HANGBAC since=2025-01-01").expectOK()
+        try await admin.send("CADRE ADD C2 name=\"Trần Văn Hùng\" unit=HK.HANGBO since=2025-01-01").expectOK()
+        try await admin.send("USER ADD org role=organizer unit=HN password=org-password-1").expectOK()
+        try await admin.send("USER ADD head role=manager unit=HN head=yes password=head-password-1").expectOK()
+        let org = try await server.client(as: "org", password: "org-password-1")
+        let head = try await server.client(as: "head", password: "head-password-1")
+        func month(_ month: String, _ duties: [String: Int]) async throws {
+            try await org.send("CYCLE OPEN \(month) unit=HN").expectOK()
+            for (cadre, value) in duties.sorted(by: { $0.key < $1.key }) {
+                try await head.send("ASSESS SELF \(cadre) \(month) discipline=20 duties=\(value)").expectOK()
+                try await head.send("ASSESS REVIEW \(cadre) \(month) discipline=20 duties=\(value)").expectOK()
+                try await head.send("ASSESS APPROVE \(cadre) \(month)").expectOK()
+            }
+        }
+        // (In a one-cadre unit no A fits the 30% quota: the scores stay below 90.)
+        try await month("2025-06", ["C1": 65, "C2": 50])
+        try await admin.send("UNIT MERGE HK.HANGBAC,HK.HANGBO into=P_HOANKIEM date=2025-07-01 decision=\"Nghị quyết 1656/NQ-UBTVQH15\"").expectOK()
+        try await month("2025-07", ["C1": 60, "C2": 60])
+
+        let june = try await org.send("REPORT GRADES 2025-06 unit=HN")
+        #expect(june.contains { $0.hasPrefix("HK.HANGBAC\tPhường Hàng Bạc\t1\t1\t") } && june.contains { $0.hasPrefix("HK.HANGBO\tPhường Hàng Bồ\t1\t1\t") }, "\(june)")
+        let rolled = try await org.send("REPORT GRADES 2025-06 unit=HN rollup=successor")
+        #expect(rolled.contains { $0.hasPrefix("P_HOANKIEM\tPhường Hoàn Kiếm\t2\t2\t100.0%\t0\t0.0%\t2\t100.0%\t2\t100.0%") }, "\(rolled)")
+        #expect(!rolled.contains { $0.hasPrefix("HK.") }, "\(rolled)")
+        #expect(try await org.send("REPORT GRADES 2025-06 unit=P_HOANKIEM rollup=successor").contains { $0.hasPrefix("P_HOANKIEM\t") })
+        // The year (judged by the rules in force at its end) keeps both months of each cadre, now in the new ward.
+        let year = try await org.send("REPORT YEAR 2025-Q3 unit=HN")
+        #expect(year.contains("C1\tNguyễn Thị Lan\tP_HOANKIEM\t1\t0\t80\tB\tno"), "\(year)")
+        let half = try await org.send("REPORT YEAR 2025 unit=HN")
+        #expect(half.contains("C1\tNguyễn Thị Lan\tP_HOANKIEM\t2\t0\t82.5\tB\tno"), "\(half)")
+        #expect(half.contains("C2\tTrần Văn Hùng\tP_HOANKIEM\t2\t0\t75\tB\tno"), "\(half)")
+    }
 }
+

@@ -264,8 +264,31 @@ extension AssessmentService {
     /// `REPORT GRADES`: per unit of the subtree, the cadres, how many hold a result, and
     /// the grades of the period. Cadres exempt for the whole period are left out of the
     /// total (and so of every share).
-    public func grades(period: AssessmentPeriod, unit named: String?, by requester: Requester) async throws -> [UnitGrades] {
-        let results = try await results(period: period, unit: named, by: requester)
+    ///
+    /// With `rollup` (`rollup=successor`), a result of a unit that has since ended (merged,
+    /// split, closed) counts under the open unit it went into by lineage (today's unit),
+    /// and the subtree is today's: a new ward's report holds its predecessors' months.
+    public func grades(period: AssessmentPeriod, unit named: String?, rollup: Bool = false, by requester: Requester) async throws -> [UnitGrades] {
+        var results: [CadreResult]
+        if rollup {
+            let (_, path) = try await reportScope(named, by: requester)
+            let rules = self.rules
+            let (all, successors, paths) = try await pool.withConnection { connection in
+                (try Self.results(period: period, path: nil, exactUnit: nil, rules: rules, on: connection),
+                 try Self.successors(on: connection),
+                 Dictionary(try connection.query("SELECT code, path FROM units").rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) },
+                            uniquingKeysWith: { first, _ in first }))
+            }
+            results = all.map { entry in
+                var entry = entry
+                entry.unit = successors[entry.unit] ?? entry.unit
+                return entry
+            }
+            let scope = UnitScope(path: path)
+            results = results.filter { scope.covers(paths[$0.unit] ?? "") }
+        } else {
+            results = try await self.results(period: period, unit: named, by: requester)
+        }
         let names = try await pool.read(
             "SELECT code, name FROM units WHERE code = ANY($1::text[])", [Array(Set(results.map(\.unit)))],
             decode: { result in
@@ -281,4 +304,24 @@ extension AssessmentService {
         }
         return byUnit.values.sorted { $0.unit < $1.unit }
     }
+
+    /// Every unit that has ended, with the open unit it went into by lineage (following
+    /// merges, splits and closes; of several successors the nearest, then the first code).
+    static func successors(on connection: PostgresConnection) throws -> [String: String] {
+        let rows = try connection.query(
+            """
+            WITH RECURSIVE chain(start, current, depth) AS (
+                SELECT code, code, 0 FROM units WHERE valid_to IS NOT NULL
+                UNION ALL
+                SELECT c.start, l.successor, c.depth + 1 FROM chain c JOIN unit_lineage l ON l.predecessor = c.current WHERE c.depth < 32
+            )
+            SELECT DISTINCT ON (c.start) c.start, c.current
+            FROM chain c JOIN units u ON u.code = c.current AND u.valid_to IS NULL
+            WHERE c.depth > 0
+            ORDER BY c.start, c.depth, c.current
+            """
+        ).rows
+        return Dictionary(try rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) }, uniquingKeysWith: { first, _ in first })
+    }
 }
+
