@@ -72,7 +72,8 @@ struct BulkMove {
             selection += " AND key = ANY($\(selectionParameters.count + 1)::text[])"
             selectionParameters.append(keys.postgresText)
         }
-        let count = try connection.query(
+        // Prepared: a domain moves the same shape over and over (an approval per command).
+        let count = try connection.queryPrepared(
             "SELECT count(*) FROM (SELECT id FROM workflow_instances WHERE \(selection) ORDER BY id FOR UPDATE) locked",
             parameters: selectionParameters
         ).scalar(Int.self) ?? 0
@@ -113,7 +114,7 @@ struct BulkMove {
             parameters += timers.parameters
         }
         sql += " SELECT count(*) FROM moved"
-        let moved = try connection.query(sql, parameters: parameters).scalar(Int.self) ?? 0
+        let moved = try connection.queryPrepared(sql, parameters: parameters).scalar(Int.self) ?? 0
         if let hook = transition.effectHook, let effect = context.hooks.effects[hook] {
             try effect(HookContext(engine: engine, subject: .bulk(count: moved, sourceStates: states), transition: name, to: transition.to, fields: fields, actor: actor))
         }

@@ -28,9 +28,15 @@ extension PostgresConnection {
     /// Past the connection's limit it is sent unprepared.
     @discardableResult
     public func queryPrepared(_ sql: String, _ binds: [any PostgresEncodable] = []) throws -> PostgresResult {
-        try prepareRepeatedStatements([PostgresStatement(sql, binds)])
-        guard let name = preparedName(for: sql) else { return try query(sql, binds) }
-        let raw = try withCStringArray(binds.map { $0.postgresText }) { pointers in
+        try queryPrepared(sql, parameters: binds.map { $0.postgresText })
+    }
+
+    /// ``queryPrepared(_:_:)`` with parameters already in text form (nil is NULL).
+    @discardableResult
+    public func queryPrepared(_ sql: String, parameters: [String?]) throws -> PostgresResult {
+        try prepareRepeatedStatements([PostgresStatement(sql: sql, parameters: parameters)])
+        guard let name = preparedName(for: sql) else { return try query(sql, parameters: parameters) }
+        let raw = try withCStringArray(parameters) { pointers in
             PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
         }
         return try checked(raw)

@@ -35,16 +35,16 @@ extension AssessmentService {
         let limited = ruleSet.quota.grade.rawValue
         let groups = try connection.queryPrepared(
             """
-            SELECT coalesce(i.data->>'level', 'staff'),
+            SELECT CASE WHEN $5::boolean THEN coalesce(i.data->>'level', 'staff') ELSE '' END,
                    count(*) FILTER (WHERE i.state <> 'exempt'),
                    count(*) FILTER (WHERE i.state = 'approved' AND i.data->>'grade' = $3),
-                   count(*) FILTER (WHERE i.state = 'reviewed' AND i.data->>'grade' = $3 AND ($4::text IS NULL OR i.data->>'cadre' = $4::text)),
-                   count(*) FILTER (WHERE i.state = 'reviewed' AND ($4::text IS NULL OR i.data->>'cadre' = $4::text))
+                   count(*) FILTER (WHERE i.state = 'reviewed' AND i.data->>'grade' = $3 AND ($4::text IS NULL OR i.key = $4::text)),
+                   count(*) FILTER (WHERE i.state = 'reviewed' AND ($4::text IS NULL OR i.key = $4::text))
             FROM workflow_instances i
             WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND i.data->>'unit' = $2
             GROUP BY 1 ORDER BY 1
             """,
-            month.description, unit, limited, cadre
+            month.description, unit, limited, cadre.map { Self.assessmentKey(month, cadre: $0) }, ruleSet.quota.group == .unitLevel
         ).rows.map { row in
             (level: try row.decode(0, as: String.self), graded: try row.decode(1, as: Int.self), current: try row.decode(2, as: Int.self),
              proposed: try row.decode(3, as: Int.self), targets: try row.decode(4, as: Int.self))
