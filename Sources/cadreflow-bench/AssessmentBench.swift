@@ -103,7 +103,9 @@ struct AssessmentBench: AsyncParsableCommand {
         let perConnection = min(cadres / max(1, connections), 6_000)
         let workloads = (0..<connections).map { connection in
             (0..<perConnection).flatMap { offset -> [String] in
-                let cadre = "C\(connection * perConnection + offset)"
+                // Interleaved, so that at any moment the connections work in different units
+                // (as the heads of different units would), not 8 of them in one unit's turn.
+                let cadre = "C\(offset * connections + connection)"
                 let all = [
                     "self": "ASSESS SELF \(cadre) 2025-09 discipline=18 duties=60", "review": "ASSESS REVIEW \(cadre) 2025-09 discipline=18 duties=60 bonus=2",
                     "approve": "ASSESS APPROVE \(cadre) 2025-09",

@@ -18,6 +18,16 @@ extension AssessmentService {
             let record = try Self.record(Self.assessmentKey(month, cadre: cadre), deadlines: deadlines, on: connection, locking: true)
             _ = try AssessmentPermission.check(.approve, record.facts, by: requester, today: calendar.currentDay())
             unit = record.facts.unit
+            if record.data["grade"] != ruleSet.quota.grade.rawValue {
+                // Not the limited grade: this approval adds nothing to the quota's count, so
+                // there is nothing to count (most approvals; the row lock above keeps it whole).
+                let moved = try engine.transaction(on: connection).moveMany(
+                    workflow: Self.assessmentWorkflow, transition: AssessmentAction.approve.rawValue,
+                    filter: BulkFilter(states: ["reviewed"], keys: [record.key]), actor: Self.actor(requester, role: "manager"),
+                    fields: ["approved_by": requester.login, "approved_on": calendar.currentDay().description]
+                )
+                return "approved \(moved) in unit \(unit) for \(month) (grade \(record.data["grade"] ?? "?"): the \(ruleSet.quota.grade.rawValue) quota is not touched)"
+            }
         } else {
             unit = try Self.scopeUnit(named, by: requester)
             let path = try Self.unitPath(unit, by: requester, on: connection)
