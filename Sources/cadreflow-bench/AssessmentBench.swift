@@ -27,6 +27,7 @@ struct AssessmentBench: AsyncParsableCommand {
     @Option(help: "Connections submitting.") var connections = 32
     @Option(help: "Connections a large month opening is split over (engine.bulk_workers).") var bulkWorkers = 2
     @Option(help: "The steps each cadre is taken through, of self, review, approve.") var steps = "self,review,approve"
+    @Option(help: "Submits per second of the open-loop figure (0: skip it).") var openRate = 2_000.0
 
     func run() async throws {
         let server = try BenchServer(url: nil)
@@ -122,6 +123,20 @@ struct AssessmentBench: AsyncParsableCommand {
             steps.uppercased().replacingOccurrences(of: ",", with: " + "), connections, FigureTable.format(submits.operationsPerSecond), submits.p50Milliseconds, submits.p99Milliseconds,
             FigureTable.format(reference), submits.operationsPerSecond / reference
         ))
+
+        // 3b. Submits at a steady rate, open loop: latency from the moment each was due.
+        if openRate > 0 {
+            let count = Int(openRate * seconds)
+            let first = max(0, cadres - count)
+            let requests = (first..<cadres).map { "ASSESS SELF C\($0) 2025-09 discipline=18 duties=60" }
+            let open = try OpenLoopLoad.run(
+                port: port, connections: connections, rate: openRate, seconds: seconds, login: ["AUTH head bench-head-password"], requests: requests
+            )
+            figures.append(String(
+                format: "ASSESS SELF open loop at %.0f/s over %d connections: %d sent, %d answered; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms (target p99 ≤ 20 ms)",
+                openRate, connections, open.sent, open.answered, open.p50Milliseconds, open.p99Milliseconds, open.p999Milliseconds, open.maxMilliseconds
+            ))
+        }
 
         // 4. The month's grade report (every assessment read and its result computed).
         started = ContinuousClock.now
