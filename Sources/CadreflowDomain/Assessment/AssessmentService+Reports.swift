@@ -269,6 +269,7 @@ extension AssessmentService {
     /// split, closed) counts under the open unit it went into by lineage (today's unit),
     /// and the subtree is today's: a new ward's report holds its predecessors' months.
     public func grades(period: AssessmentPeriod, unit named: String?, rollup: Bool = false, by requester: Requester) async throws -> [UnitGrades] {
+        if period.kind == .month { return try await monthGrades(period, unit: named, rollup: rollup, by: requester) }
         var results: [CadreResult]
         if rollup {
             let (_, path) = try await reportScope(named, by: requester)
@@ -303,6 +304,54 @@ extension AssessmentService {
             byUnit[entry.unit] = unit
         }
         return byUnit.values.sorted { $0.unit < $1.unit }
+    }
+
+    /// ``grades(period:unit:rollup:by:)`` of one month, summed in the database: a month's
+    /// result is its approved assessment's grade (the rule set computed it at review), so
+    /// the counts per assessing unit are one pass over the month's assessments.
+    private func monthGrades(_ month: AssessmentPeriod, unit named: String?, rollup: Bool, by requester: Requester) async throws -> [UnitGrades] {
+        let (_, path) = try await reportScope(named, by: requester)
+        let rows = try await pool.read(
+            """
+            SELECT i.data->>'unit', min(u.name), min(u.path),
+                   count(*) FILTER (WHERE i.state <> 'exempt'),
+                   count(*) FILTER (WHERE i.state = 'approved' AND i.data->>'grade' = 'A'),
+                   count(*) FILTER (WHERE i.state = 'approved' AND i.data->>'grade' = 'B'),
+                   count(*) FILTER (WHERE i.state = 'approved' AND i.data->>'grade' = 'C'),
+                   count(*) FILTER (WHERE i.state = 'approved' AND i.data->>'grade' = 'D')
+            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit'
+            WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree))
+            GROUP BY 1
+            """,
+            [month.description, rollup ? nil : path],
+            decode: { result in
+                try result.rows.map { row in
+                    (unit: try row.decode(0, as: String.self), name: try row.decode(1, as: String.self), path: try row.decode(2, as: String.self),
+                     line: GradeDistribution(total: try row.decode(3), counts: [
+                        .A: try row.decode(4), .B: try row.decode(5), .C: try row.decode(6), .D: try row.decode(7),
+                     ].filter { $0.value > 0 }))
+                }
+            }
+        )
+        var byUnit: [String: UnitGrades] = [:]
+        if rollup {
+            let (successors, units) = try await pool.withConnection { connection in
+                (try Self.successors(on: connection),
+                 Dictionary(try connection.query("SELECT code, name, path FROM units").rows.map {
+                     (try $0.decode(0, as: String.self), (name: try $0.decode(1, as: String.self), path: try $0.decode(2, as: String.self)))
+                 }, uniquingKeysWith: { first, _ in first }))
+            }
+            let scope = UnitScope(path: path)
+            for row in rows {
+                let today = successors[row.unit] ?? row.unit
+                guard let unit = units[today], scope.covers(unit.path) else { continue }
+                let sum = (byUnit[today]?.distribution ?? GradeDistribution(total: 0, counts: [:])) + row.line
+                byUnit[today] = UnitGrades(unit: today, name: unit.name, distribution: sum)
+            }
+        } else {
+            for row in rows { byUnit[row.unit] = UnitGrades(unit: row.unit, name: row.name, distribution: row.line) }
+        }
+        return byUnit.values.filter { $0.distribution.total > 0 }.sorted { $0.unit < $1.unit }
     }
 
     /// Every unit that has ended, with the open unit it went into by lineage (following
