@@ -51,6 +51,9 @@ extension AssessmentService {
           AND (u.path = $4::text OR starts_with(u.path, $4::text || '/'))
         """
 
+    /// Assessments created at once past which the instances table is analysed.
+    static let analyzeAfter = 10_000
+
     /// Opens `month`'s cycle for a unit and creates one assessment per active cadre of its
     /// subtree, through the engine's set-based creation (split over connections for a large
     /// city). Opening again creates only what is missing (nothing, when nothing changed):
@@ -90,6 +93,13 @@ extension AssessmentService {
             source: .query(Self.assessmentSource, [month.description, key, lastDay.description, path], expectedRows: expected),
             actor: actor, requestID: requestID, existingKeys: .skip
         )
+        if created >= Self.analyzeAfter {
+            // A month of a city changes the instances table at once: fresh statistics let
+            // the month's reports plan for the month's real size (a sequential, parallel
+            // pass) instead of the one row an unanalysed expression index promises.
+            // Best effort: a role that may not analyse the table leaves it to autovacuum.
+            try? await pool.withConnection { connection in try connection.execute("ANALYZE workflow_instances") }
+        }
         return CycleOpening(key: key, opened: opened, created: created, existing: max(0, expected - created), deadlines: deadlines, ruleSet: ruleSet.name)
     }
 
