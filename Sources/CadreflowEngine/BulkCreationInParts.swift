@@ -35,10 +35,10 @@ struct BulkCreationInParts: Sendable {
     let logger: Logger
     let operation = UUID().uuidString.lowercased()
 
-    /// Runs the parts on a thread of their own and returns how many instances they created,
-    /// or nil when the server cannot prepare that many transactions (the caller then runs
+    /// Runs the parts on a thread of their own and returns how many instances they created
+    /// (and source rows they skipped), or nil when the server cannot prepare that many transactions (the caller then runs
     /// the creation in one transaction).
-    func run() async throws -> Int? {
+    func run() async throws -> BulkCreationCount? {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try self.runBlocking() })
@@ -54,7 +54,7 @@ struct BulkCreationInParts: Sendable {
 
     private func gid(_ part: Int) -> String { "\(Self.gidPrefix)\(operation):\(part)" }
 
-    private func runBlocking() throws -> Int? {
+    private func runBlocking() throws -> BulkCreationCount? {
         let coordinator = try PostgresConnection.connect(connectionString)
         defer { coordinator.close() }
         let slots = try coordinator.query("SELECT current_setting('max_prepared_transactions')::int").scalar(Int.self) ?? 0
@@ -70,7 +70,7 @@ struct BulkCreationInParts: Sendable {
         defer { _ = try? coordinator.query("SELECT pg_advisory_unlock($1, hashtext($2))", Self.lockClass, operation) }
 
         var prepared: [String] = []
-        let created: Int
+        let created: BulkCreationCount
         do {
             created = try writeAndPrepare(connections, coordinator: coordinator, prepared: &prepared)
         } catch {
@@ -98,7 +98,7 @@ struct BulkCreationInParts: Sendable {
     }
 
     /// Steps 2 and 3: every part written under one snapshot, then prepared. Returns the count.
-    private func writeAndPrepare(_ connections: [PostgresConnection], coordinator: PostgresConnection, prepared: inout [String]) throws -> Int {
+    private func writeAndPrepare(_ connections: [PostgresConnection], coordinator: PostgresConnection, prepared: inout [String]) throws -> BulkCreationCount {
         try coordinator.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let snapshot = try coordinator.query("SELECT pg_export_snapshot()").scalar(String.self) ?? ""
         // SET TRANSACTION SNAPSHOT takes a literal; an exported snapshot id is hex digits and dashes.
@@ -118,11 +118,11 @@ struct BulkCreationInParts: Sendable {
         for (connection, statement) in zip(connections, statements) {
             try connection.start(statement.sql, parameters: statement.parameters)
         }
-        var created = 0
+        var created = BulkCreationCount(created: 0, skipped: 0)
         var failure: (any Error)?
         for connection in connections {
             do {
-                created += try connection.awaitResult().scalar(Int.self) ?? 0
+                created = created + (try BulkCreationStatement.count(connection.awaitResult()))
             } catch {
                 failure = failure ?? error
             }

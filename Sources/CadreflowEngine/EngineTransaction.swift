@@ -56,12 +56,20 @@ public struct EngineTransaction {
     /// statement. Returns how many were created.
     @discardableResult
     public func createMany(workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil, existingKeys: ExistingKeys = .fail) throws -> Int {
+        try createManyCounting(workflow: workflow, source: source, actor: actor, requestID: requestID, existingKeys: existingKeys).created
+    }
+
+    /// ``createMany(workflow:source:actor:requestID:existingKeys:)`` that also says how many
+    /// source rows were left alone because their key existed.
+    public func createManyCounting(
+        workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil, existingKeys: ExistingKeys = .fail
+    ) throws -> BulkCreationCount {
         guard let definition = context.catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
         let statement = BulkCreationStatement(
             definition: definition, source: source, now: now, actor: actor, requestID: requestID, timeZone: context.timeZone,
             existingKeys: existingKeys
         )
-        return try connection.query(statement.sql, parameters: statement.parameters).scalar(Int.self) ?? 0
+        return try BulkCreationStatement.count(connection.query(statement.sql, parameters: statement.parameters))
     }
 
     /// Applies one transition to every instance of `workflow` matching `filter`: each gets

@@ -32,8 +32,28 @@ public struct BulkSource: Sendable {
     }
 }
 
+/// What a bulk creation did: instances created, and source rows left alone because their
+/// key exists already (always 0 with ``EngineTransaction/ExistingKeys/fail``).
+public struct BulkCreationCount: Sendable, Equatable {
+    /// Instances created.
+    public var created: Int
+    /// Source rows whose key existed (with ``EngineTransaction/ExistingKeys/skip``).
+    public var skipped: Int
+
+    /// A count from its parts.
+    public init(created: Int, skipped: Int) {
+        self.created = created
+        self.skipped = skipped
+    }
+
+    static func + (lhs: BulkCreationCount, rhs: BulkCreationCount) -> BulkCreationCount {
+        BulkCreationCount(created: lhs.created + rhs.created, skipped: lhs.skipped + rhs.skipped)
+    }
+}
+
 /// The one statement that creates a bulk creation's instances (or one part of them), their
-/// creation history rows and their timers, and answers how many it created.
+/// creation history rows and their timers, and answers how many it created and (skipping
+/// existing keys) how many source rows it left alone.
 struct BulkCreationStatement: Sendable {
     var sql: String
     var parameters: [String?]
@@ -64,9 +84,18 @@ struct BulkCreationStatement: Sendable {
             sql += ", timers AS (\(timers.sql))"
             parameters += timers.parameters
         }
-        sql += " SELECT count(*) FROM created"
+        // Created first (callers reading one scalar get it), then the rows skipped.
+        sql += existingKeys == .skip
+            ? " SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM source) - (SELECT count(*) FROM created)"
+            : " SELECT count(*), 0 FROM created"
         self.sql = sql
         self.parameters = parameters
+    }
+
+    /// The statement's answer.
+    static func count(_ result: PostgresResult) throws -> BulkCreationCount {
+        guard result.rowCount == 1 else { return BulkCreationCount(created: 0, skipped: 0) }
+        return BulkCreationCount(created: try result.decode(Int.self, row: 0, column: 0), skipped: try result.decode(Int.self, row: 0, column: 1))
     }
 }
 
@@ -85,6 +114,14 @@ extension WorkflowEngine {
     public func bulkCreate(
         workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil, existingKeys: EngineTransaction.ExistingKeys = .fail
     ) async throws -> Int {
+        try await bulkCreateCounting(workflow: workflow, source: source, actor: actor, requestID: requestID, existingKeys: existingKeys).created
+    }
+
+    /// ``bulkCreate(workflow:source:actor:requestID:existingKeys:)`` that also says how many
+    /// source rows it left alone because their key existed (a month opened again).
+    public func bulkCreateCounting(
+        workflow: String, source: BulkSource, actor: Actor, requestID: String? = nil, existingKeys: EngineTransaction.ExistingKeys = .fail
+    ) async throws -> BulkCreationCount {
         guard let definition = catalog.current(workflow) else { throw EngineError(.invalid, "unknown workflow \(workflow)") }
         let context = self.context
         let parts = options.bulkWorkers
@@ -101,13 +138,13 @@ extension WorkflowEngine {
                     connectionString: connectionString, statements: statements, workflow: workflow, actor: actor,
                     requestID: requestID, now: now, logger: logger
                 )
-                if let created = try await operation.run() { return created }
+                if let counted = try await operation.run() { return counted }
             }
             return try await pool.withTransaction { connection in
                 // The created rows pass through a CTE: keep a million of them in memory.
                 try connection.execute("SET LOCAL work_mem = '256MB'")
                 return try EngineTransaction(connection: connection, context: context)
-                    .createMany(workflow: workflow, source: source, actor: actor, requestID: requestID, existingKeys: existingKeys)
+                    .createManyCounting(workflow: workflow, source: source, actor: actor, requestID: requestID, existingKeys: existingKeys)
             }
         } catch let error as PostgresError where error.code == .uniqueViolation {
             throw EngineError(.invalid, "bulk creation of \(workflow): a key exists already (\(error.detail ?? error.message)); nothing was created")

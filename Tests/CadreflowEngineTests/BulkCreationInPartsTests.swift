@@ -40,6 +40,9 @@ struct BulkCreationInPartsTests {
         #expect(try openPrepared(h) == 0)
         let sample = try await h.engine.instance(.key("review/p/4242"))
         #expect(sample.data == ["n": "4242"])
+        // Again, skipping existing keys: each part counts what it left alone.
+        let again = try await h.engine.bulkCreateCounting(workflow: "review", source: source("review/p/", 9_000), actor: organizer, existingKeys: .skip)
+        #expect(again == BulkCreationCount(created: 0, skipped: 9_000))
     }
 
     @Test("A failure in one part undoes every part: nothing created, nothing left prepared")

@@ -38,6 +38,19 @@ struct BulkTests {
         #expect(try h.count("SELECT count(*) FROM workflow_instances") == 1)
     }
 
+    @Test("Skipping existing keys creates only what is missing and says how many it left alone")
+    func createSkipping() async throws {
+        let h = try await EngineHarness()
+        defer { h.shutdown() }
+        try await h.engine.create(workflow: "review", key: "review/skip/5", actor: organizer)
+        let source = BulkSource.rows(keys: (1...10).map { "review/skip/\($0)" })
+        let first = try await h.engine.bulkCreateCounting(workflow: "review", source: source, actor: organizer, existingKeys: .skip)
+        #expect(first == BulkCreationCount(created: 9, skipped: 1))
+        let again = try await h.engine.bulkCreateCounting(workflow: "review", source: source, actor: organizer, existingKeys: .skip)
+        #expect(again == BulkCreationCount(created: 0, skipped: 10))
+        #expect(try h.count("SELECT count(*) FROM workflow_instances") == 10)
+    }
+
     @Test("A bulk transition moves exactly the matching instances, with history and timers for each")
     func bulkTransition() async throws {
         let h = try await EngineHarness()

@@ -83,16 +83,23 @@ extension AssessmentService {
             if !exists {
                 try engine.transaction(on: connection).create(workflow: Self.cycleWorkflow, key: key, data: cycleData, actor: actor, requestID: requestID)
             }
+            // About how many rows the source yields (the active cadres of the subtree by
+            // today's unit), to choose the split path; the creation counts exactly.
             let expected = try connection.query(
-                "SELECT count(*) FROM (\(Self.assessmentSource)) source", month.description, key, lastDay.description, path
+                """
+                SELECT count(*) FROM cadres c JOIN units u ON u.code = c.unit_code
+                WHERE c.status = 'active' AND (u.path = $1::text OR starts_with(u.path, $1::text || '/'))
+                """,
+                path
             ).scalar(Int.self) ?? 0
             return (!exists, expected, path)
         }
-        let created = try await engine.bulkCreate(
+        let counted = try await engine.bulkCreateCounting(
             workflow: Self.assessmentWorkflow,
             source: .query(Self.assessmentSource, [month.description, key, lastDay.description, path], expectedRows: expected),
             actor: actor, requestID: requestID, existingKeys: .skip
         )
+        let created = counted.created
         if created >= Self.analyzeAfter {
             // A month of a city changes the instances table at once: fresh statistics let
             // the month's reports plan for the month's real size (a sequential, parallel
@@ -100,7 +107,7 @@ extension AssessmentService {
             // Best effort: a role that may not analyse the table leaves it to autovacuum.
             try? await pool.withConnection { connection in try connection.execute("ANALYZE workflow_instances") }
         }
-        return CycleOpening(key: key, opened: opened, created: created, existing: max(0, expected - created), deadlines: deadlines, ruleSet: ruleSet.name)
+        return CycleOpening(key: key, opened: opened, created: created, existing: counted.skipped, deadlines: deadlines, ruleSet: ruleSet.name)
     }
 
     /// The schedule's month opening: on day 1 of month M+1 it opens month M for every
