@@ -5,29 +5,21 @@ import Foundation
 
 extension AssessmentService {
     /// Approves the reviewed assessments of one cadre, or of a whole unit, for a month, on
-    /// the caller's transaction (with the command's audit row and `idem=`): the approvals
-    /// of a unit and month take turns (an advisory lock), the quota of each quota group is
-    /// checked on the counts inside the transaction (``QuotaCheck``), and over quota
-    /// nothing is approved. The base is every assessment of the group that month that is
+    /// the caller's transaction (with the command's audit row and `idem=`). When an A is
+    /// among them, the approvals of a unit and month take turns (an advisory lock), the
+    /// quota of each quota group is checked on the counts inside the transaction
+    /// (``QuotaCheck``), and over quota nothing is approved. The base is every assessment of the group that month that is
     /// not exempt, so that approving one cadre at a time meets the same limit as approving
     /// the unit at once.
     public func approve(month: AssessmentPeriod, cadre: String?, unit named: String?, by requester: Requester, on connection: PostgresConnection) throws -> String {
         let (ruleSet, deadlines) = try schedule(month)
         let unit: String
+        let targets: [(key: String, grade: String?)]
         if let cadre {
             let record = try Self.record(Self.assessmentKey(month, cadre: cadre), deadlines: deadlines, on: connection, locking: true)
             _ = try AssessmentPermission.check(.approve, record.facts, by: requester, today: calendar.currentDay())
             unit = record.facts.unit
-            if record.data["grade"] != ruleSet.quota.grade.rawValue {
-                // Not the limited grade: this approval adds nothing to the quota's count, so
-                // there is nothing to count (most approvals; the row lock above keeps it whole).
-                let moved = try engine.transaction(on: connection).moveMany(
-                    workflow: Self.assessmentWorkflow, transition: AssessmentAction.approve.rawValue,
-                    filter: BulkFilter(states: ["reviewed"], keys: [record.key]), actor: Self.actor(requester, role: "manager"),
-                    fields: ["approved_by": requester.login, "approved_on": calendar.currentDay().description]
-                )
-                return "approved \(moved) in unit \(unit) for \(month) (grade \(record.data["grade"] ?? "?"): the \(ruleSet.quota.grade.rawValue) quota is not touched)"
-            }
+            targets = [(record.key, record.grade)]
         } else {
             unit = try Self.scopeUnit(named, by: requester)
             let path = try Self.unitPath(unit, by: requester, on: connection)
@@ -40,72 +32,75 @@ extension AssessmentService {
                 month.description, unit
             ).rowCount > 0
             if closed { throw DomainError(.conflict, "the \(month) cycle is closed: its results are frozen") }
+            // The targets through the month-and-unit index; the engine moves them by key.
+            targets = try connection.query(
+                """
+                SELECT key, data->>'grade' FROM workflow_instances
+                WHERE workflow = 'assessment' AND data->>'month' = $1 AND data->>'unit' = $2 AND state = 'reviewed'
+                """,
+                month.description, unit
+            ).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String?.self)) }
+            guard !targets.isEmpty else { throw DomainError(.conflict, "no reviewed assessment to approve in unit \(unit) for \(month)") }
         }
-        try connection.queryPrepared("SELECT pg_advisory_xact_lock(hashtext($1))", "assessment-quota/\(month)/\(unit)")
         let limited = ruleSet.quota.grade.rawValue
+        let quota: String
+        if !ruleSet.isGraded(month) {
+            // Under quarterly grading a month is scored but not graded: its quota is the
+            // quarter's and the year's (YEAR APPROVE), not the month's.
+            quota = "months are not graded under \(ruleSet.name): the quota applies to the quarter and the year"
+        } else if !targets.contains(where: { $0.grade == limited }) {
+            // Approving no A cannot raise the count of As: nothing to count (most approvals).
+            quota = "none graded \(limited): the \(limited) quota is not touched"
+        } else {
+            quota = try checkQuota(month: month, unit: unit, cadreKey: cadre.map { Self.assessmentKey(month, cadre: $0) }, ruleSet: ruleSet, on: connection)
+        }
+        let moved = try engine.transaction(on: connection).moveMany(
+            workflow: Self.assessmentWorkflow, transition: AssessmentAction.approve.rawValue,
+            filter: BulkFilter(states: ["reviewed"], dataEquals: ["month": month.description, "unit": unit], keys: targets.map(\.key)),
+            actor: Self.actor(requester, role: "manager"),
+            fields: ["approved_by": requester.login, "approved_on": calendar.currentDay().description]
+        )
+        return "approved \(moved) in unit \(unit) for \(month) (\(quota))"
+    }
+
+    /// The month's quota for approving the unit's reviewed As (or the one of `cadreKey`):
+    /// the unit's approvals take turns (an advisory lock), each quota group is counted
+    /// inside the transaction, and over the limit nothing is approved. Returns the counts.
+    private func checkQuota(month: AssessmentPeriod, unit: String, cadreKey: String?, ruleSet: RuleSet, on connection: PostgresConnection) throws -> String {
+        try connection.queryPrepared("SELECT pg_advisory_xact_lock(hashtext($1))", "assessment-quota/\(month)/\(unit)")
+        let byLevel = ruleSet.quota.group == .unitLevel
         let groups = try connection.queryPrepared(
             """
             SELECT CASE WHEN $5::boolean THEN coalesce(i.data->>'level', 'staff') ELSE '' END,
                    count(*) FILTER (WHERE i.state <> 'exempt'),
                    count(*) FILTER (WHERE i.state = 'approved' AND i.data->>'grade' = $3),
-                   count(*) FILTER (WHERE i.state = 'reviewed' AND i.data->>'grade' = $3 AND ($4::text IS NULL OR i.key = $4::text)),
-                   count(*) FILTER (WHERE i.state = 'reviewed' AND ($4::text IS NULL OR i.key = $4::text))
+                   count(*) FILTER (WHERE i.state = 'reviewed' AND i.data->>'grade' = $3 AND ($4::text IS NULL OR i.key = $4::text))
             FROM workflow_instances i
             WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND i.data->>'unit' = $2
             GROUP BY 1 ORDER BY 1
             """,
-            month.description, unit, limited, cadre.map { Self.assessmentKey(month, cadre: $0) }, ruleSet.quota.group == .unitLevel
+            month.description, unit, ruleSet.quota.grade.rawValue, cadreKey, byLevel
         ).rows.map { row in
             (level: try row.decode(0, as: String.self), graded: try row.decode(1, as: Int.self), current: try row.decode(2, as: Int.self),
-             proposed: try row.decode(3, as: Int.self), targets: try row.decode(4, as: Int.self))
-        }
-        let targets = groups.reduce(0) { $0 + $1.targets }
-        guard targets > 0 else {
-            throw DomainError(.conflict, "no reviewed assessment to approve in unit \(unit) for \(month)")
+             proposed: try row.decode(3, as: Int.self))
         }
         let outstanding = try connection.queryPrepared(
             "SELECT 1 FROM assessment_outstanding_units WHERE month = $1 AND unit_code = $2", month.description, unit
         ).rowCount > 0
-        var checks: [(String, QuotaCheck)] = []
-        // Under quarterly grading a month is scored but not graded: its quota is the
-        // quarter's and the year's (REPORT GRADES <quarter>, REPORT YEAR), not the month's.
-        let graded = ruleSet.isGraded(month)
-        switch graded ? ruleSet.quota.group : nil {
-        case nil:
-            break
-        case .unit:
-            let check = QuotaCheck.period(
+        let checks: [(String, QuotaCheck)] = byLevel
+            ? groups.filter { $0.proposed > 0 }.map { group in
+                ("unit \(unit), level \(group.level)", QuotaCheck.period(
+                    graded: group.graded, current: group.current, proposed: group.proposed, outstanding: outstanding, ruleSet: ruleSet
+                ))
+            }
+            : [("unit \(unit)", QuotaCheck.period(
                 graded: groups.reduce(0) { $0 + $1.graded }, current: groups.reduce(0) { $0 + $1.current },
                 proposed: groups.reduce(0) { $0 + $1.proposed }, outstanding: outstanding, ruleSet: ruleSet
-            )
-            checks.append(("unit \(unit)", check))
-        case .unitLevel:
-            for group in groups where group.proposed > 0 || group.targets > 0 {
-                checks.append(("unit \(unit), level \(group.level)", QuotaCheck.period(
-                    graded: group.graded, current: group.current, proposed: group.proposed, outstanding: outstanding, ruleSet: ruleSet
-                )))
-            }
-        }
+            ))]
         if let (group, over) = checks.first(where: { !$0.1.allowed }) {
             throw DomainError(.quota, "\(group), \(month): \(over.message); nothing approved", field: over.field)
         }
-        // The targets through the month-and-unit index; the engine moves them by key.
-        let keys = try cadre.map { [Self.assessmentKey(month, cadre: $0)] } ?? connection.query(
-            """
-            SELECT key FROM workflow_instances
-            WHERE workflow = 'assessment' AND data->>'month' = $1 AND data->>'unit' = $2 AND state = 'reviewed'
-            """,
-            month.description, unit
-        ).rows.map { try $0.decode(0, as: String.self) }
-        let moved = try engine.transaction(on: connection).moveMany(
-            workflow: Self.assessmentWorkflow, transition: AssessmentAction.approve.rawValue,
-            filter: BulkFilter(states: ["reviewed"], dataEquals: ["month": month.description, "unit": unit], keys: keys), actor: Self.actor(requester, role: "manager"),
-            fields: ["approved_by": requester.login, "approved_on": calendar.currentDay().description]
-        )
-        let quota = graded
-            ? checks.map { "\($0.0): \($0.1.message)" }.joined(separator: "; ")
-            : "months are not graded under \(ruleSet.name): the quota applies to the quarter and the year"
-        return "approved \(moved) in unit \(unit) for \(month) (\(quota))"
+        return checks.map { "\($0.0): \($0.1.message)" }.joined(separator: "; ")
     }
 
     /// Marks a unit outstanding for a month (its quota share is the outstanding one), or not.

@@ -14,28 +14,23 @@ public struct AssessmentRecord: Sendable, Equatable {
     public var facts: AssessmentFacts
     /// The cadre's name.
     public var cadreName: String
-    /// The instance data: scores as entered, totals, grades, who did what.
+    /// The grade the review gave (nil before a review).
+    public var grade: String?
+    /// The instance data (scores as entered, totals, grades, who did what), read only for
+    /// ``AssessmentService/assessment(cadre:month:by:)``; empty on the steps' path.
     public var data: [String: String]
-}
-
-/// One entry of an assessment's history.
-public struct AssessmentStepEntry: Sendable, Equatable {
-    public var at: Date
-    public var transition: String
-    public var from: String?
-    public var to: String
-    public var actor: String
-    public var role: String
-    public var reason: String?
 }
 
 extension AssessmentService {
     /// Reads an assessment with its unit's path and its cycle's state (`FOR UPDATE` when
-    /// `locking`, inside a transaction).
-    static func record(_ key: String, deadlines: DeadlineSchedule, on connection: PostgresConnection, locking: Bool = false) throws -> AssessmentRecord {
+    /// `locking`, inside a transaction), and its whole data when `withData`.
+    static func record(
+        _ key: String, deadlines: DeadlineSchedule, on connection: PostgresConnection, locking: Bool = false, withData: Bool = false
+    ) throws -> AssessmentRecord {
         let result = try connection.queryPrepared(
             """
-            SELECT i.version, i.state, i.data->>'cadre', i.data->>'unit', u.path, coalesce(c.state, 'open'), i.data::text, coalesce(cd.full_name, '')
+            SELECT i.version, i.state, i.data->>'cadre', i.data->>'unit', u.path, coalesce(c.state, 'open'), i.data->>'grade', coalesce(cd.full_name, ''),
+                   CASE WHEN $2::boolean THEN i.data::text END
             FROM workflow_instances i
             JOIN units u ON u.code = i.data->>'unit'
             LEFT JOIN workflow_instances c ON c.key = i.data->>'cycle'
@@ -43,28 +38,26 @@ extension AssessmentService {
             WHERE i.key = $1 AND i.workflow = 'assessment'
             \(locking ? "FOR UPDATE OF i" : "")
             """,
-            key
+            key, withData
         )
         guard let row = result.rows.first else { throw DomainError(.notFound, "no assessment \(key): is the month's cycle open for the cadre's unit?") }
-        let data = try JSONDecoder().decode([String: String].self, from: Data(try row.decode(6, as: String.self).utf8))
+        let data = try row.decode(8, as: String?.self).map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         let facts = AssessmentFacts(
             cadre: try row.decode(2), month: deadlines.month, unit: try row.decode(3), unitPath: try row.decode(4), state: try row.decode(1),
             cycleClosed: try row.decode(5, as: String.self) == "closed", selfDeadline: deadlines.selfAssessment
         )
-        return AssessmentRecord(key: key, version: try row.decode(0), facts: facts, cadreName: try row.decode(7), data: data)
+        return AssessmentRecord(key: key, version: try row.decode(0), facts: facts, cadreName: try row.decode(7), grade: try row.decode(6), data: data)
     }
 
     /// One assessment, if the requester's scope holds its unit (or it is the requester's own).
-    public func assessment(cadre: String, month: AssessmentPeriod, by requester: Requester) async throws -> (AssessmentRecord, [AssessmentStepEntry]) {
+    public func assessment(cadre: String, month: AssessmentPeriod, by requester: Requester) async throws -> (AssessmentRecord, [HistoryEntry]) {
         let (_, deadlines) = try schedule(month)
         let key = Self.assessmentKey(month, cadre: cadre)
-        let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection) }
+        let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection, withData: true) }
         guard requester.cadre == cadre || requester.scope.covers(record.facts.unitPath) else {
             throw DomainError(.denied, "unit \(record.facts.unit) is outside your scope")
         }
-        let history = try await engine.history(.key(key)).map { entry in
-            AssessmentStepEntry(at: entry.at, transition: entry.transition, from: entry.from, to: entry.to, actor: entry.actor, role: entry.role, reason: entry.reason)
-        }
+        let history = try await engine.history(.key(key))
         return (record, history)
     }
 
@@ -86,19 +79,13 @@ extension AssessmentService {
         switch action {
         case .selfAssess:
             let sheet = try ScoreSheet(entered: entered, ruleSet: ruleSet)
-            for part in sheet.parts { fields["self_" + part.key] = part.points.description }
-            fields["self_total"] = sheet.total.description
-            fields["self_grade"] = sheet.grade.rawValue
-            fields["self_by"] = requester.login
+            fields = Self.scoreFields(sheet, prefix: "self_", by: requester)
             fields["self_on_behalf"] = role == "cadre" ? "no" : "yes"
             if let note = entered["note"] { fields["self_note"] = note }
             summary = " total \(sheet.total) grade \(sheet.grade.rawValue)\(role == "cadre" ? "" : " (entered on the cadre's behalf)")"
         case .review:
             let sheet = try ScoreSheet(entered: entered, ruleSet: ruleSet)
-            for part in sheet.parts { fields["review_" + part.key] = part.points.description }
-            fields["review_total"] = sheet.total.description
-            fields["review_grade"] = sheet.grade.rawValue
-            fields["review_by"] = requester.login
+            fields = Self.scoreFields(sheet, prefix: "review_", by: requester)
             fields["total"] = sheet.total.description
             fields["grade"] = sheet.grade.rawValue
             let noSelf = record.facts.state == "overdue"
@@ -125,4 +112,13 @@ extension AssessmentService {
         ))
         return "\(key) \(outcome.instance.state)\(summary)"
     }
+
+    /// A score sheet as instance fields: each part, the total and the grade under `prefix`
+    /// (`self_duties`, `review_total` …), and who entered them (`self_by`).
+    static func scoreFields(_ sheet: ScoreSheet, prefix: String, by requester: Requester) -> [String: String] {
+        var fields = [prefix + "total": sheet.total.description, prefix + "grade": sheet.grade.rawValue, prefix + "by": requester.login]
+        for part in sheet.parts { fields[prefix + part.key] = part.points.description }
+        return fields
+    }
 }
+
