@@ -17,10 +17,6 @@ struct AssessmentCommands {
             + [step(.selfAssess), step(.review), approve, step(.returnForRevision), step(.exempt), step(.reopen), show, list]
     }
 
-    private static func records(_ records: CommitRecords) -> CommitRecordsLike {
-        CommitRecordsLike(statements: records.statements, idempotencyKey: records.idempotencyKey)
-    }
-
     private var cycleOpen: CommandSpec {
         CommandSpec(
             name: "CYCLE OPEN", usage: "CYCLE OPEN <YYYY-MM> [unit=<unit>]",
@@ -29,7 +25,7 @@ struct AssessmentCommands {
         ) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             let requester = try session.requireAccount().requester
             try request.allowOnly(["unit"])
-            let month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+            let month = try request.month(at: 2)
             let unit = request.option("unit")
             let actor = Actor(name: requester.login, role: requester.role.rawValue)
             return .committing { records in
@@ -51,10 +47,10 @@ struct AssessmentCommands {
         ) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             let requester = try session.requireAccount().requester
             try request.allowOnly(["unit"])
-            let month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+            let month = try request.month(at: 2)
             let unit = request.option("unit")
             return .committing { records in
-                .ok(try await assessments.closeCycle(month: month, unit: unit, by: requester, records: Self.records(records)))
+                .ok(try await assessments.closeCycle(month: month, unit: unit, by: requester, auditStatements: records.statements, idempotencyKey: records.idempotencyKey))
             }
         }
     }
@@ -66,7 +62,7 @@ struct AssessmentCommands {
         ) { (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             let requester = try session.requireAccount().requester
             try request.allowOnly(["unit"])
-            let month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+            let month = try request.month(at: 2)
             let unit = try RecordCode.validate(request.option("unit"), field: "unit")
             let flag = try YesNo.parse(try request.word(3, "yes|no"), field: "outstanding")
             return .inTransaction { connection in
@@ -82,7 +78,7 @@ struct AssessmentCommands {
         ) { (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let requester = try session.requireAccount().requester
             try request.allowOnly(["unit"])
-            let month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+            let month = try request.month(at: 2)
             let status = try await assessments.status(month: month, unit: request.option("unit"), by: requester)
             let rows = status.states.map { [$0.state, String($0.count)] }
             let d = status.deadlines
@@ -137,13 +133,13 @@ struct AssessmentCommands {
             (request: Request, session: inout SessionState, _: ServerContext) async throws -> CommandWrite in
             let requester = try session.requireAccount().requester
             try request.allowOnly(allowed)
-            let cadre = try RecordCode.validate(try request.word(2, "cadre"), field: "cadre")
-            let month = try AssessmentPeriod.parseMonth(try request.word(3, "month"))
+            let cadre = try request.cadre(at: 2)
+            let month = try request.month(at: 3)
             var entered: [String: String] = [:]
             for (key, value) in request.options { entered[key] = value }
             let given = entered
             return .committing { records in
-                .ok(try await assessments.step(action, cadre: cadre, month: month, entered: given, by: requester, records: Self.records(records)))
+                .ok(try await assessments.step(action, cadre: cadre, month: month, entered: given, by: requester, auditStatements: records.statements, idempotencyKey: records.idempotencyKey))
             }
         }
     }
@@ -161,10 +157,10 @@ struct AssessmentCommands {
             if let unit {
                 _ = try RecordCode.validate(unit, field: "unit")
                 cadre = nil
-                month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+                month = try request.month(at: 2)
             } else {
-                cadre = try RecordCode.validate(try request.word(2, "cadre"), field: "cadre")
-                month = try AssessmentPeriod.parseMonth(try request.word(3, "month"))
+                cadre = try request.cadre(at: 2)
+                month = try request.month(at: 3)
             }
             return .inTransaction { connection in
                 .ok(try assessments.approve(month: month, cadre: cadre, unit: unit, by: requester, on: connection))
@@ -179,8 +175,8 @@ struct AssessmentCommands {
         ) { (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let requester = try session.requireAccount().requester
             try request.allowOnly([])
-            let cadre = try RecordCode.validate(try request.word(2, "cadre"), field: "cadre")
-            let month = try AssessmentPeriod.parseMonth(try request.word(3, "month"))
+            let cadre = try request.cadre(at: 2)
+            let month = try request.month(at: 3)
             let (record, history) = try await assessments.assessment(cadre: cadre, month: month, by: requester)
             let fields = AssessmentRows.shown(record)
             var rows = fields.map { ["field", $0.0, $0.1] }
@@ -198,7 +194,7 @@ struct AssessmentCommands {
         ) { (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let requester = try session.requireAccount().requester
             try request.allowOnly(["unit", "state"])
-            let month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+            let month = try request.month(at: 2)
             let rows = try await assessments.list(month: month, unit: request.option("unit"), state: request.option("state"), by: requester)
             return .table(DataTable(columns: AssessmentRows.listColumns, rows: rows.map(AssessmentRows.listed)))
         }

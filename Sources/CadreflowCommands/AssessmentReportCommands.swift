@@ -18,7 +18,7 @@ struct AssessmentReportCommands {
         ) { (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
             let requester = try session.requireAccount().requester
             try request.allowOnly(["unit", "list"])
-            let month = try AssessmentPeriod.parseMonth(try request.word(2, "month"))
+            let month = try request.month(at: 2)
             let listLate: Bool
             switch request.option("list") {
             case nil: listLate = false

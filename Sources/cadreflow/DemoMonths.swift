@@ -111,11 +111,10 @@ struct DemoMonths {
         month: AssessmentPeriod, cadres: [String], unit: String, seed: UInt64, reviewer: Requester, head: Requester,
         assessments: AssessmentService, pool: PostgresPool
     ) async throws -> Int {
-        let none = CommitRecordsLike(statements: [], idempotencyKey: nil)
         let outcomes = DemoMonthPlan.outcomes(cadres: cadres, month: month.description, seed: seed)
         var steps = 0
         func step(_ action: AssessmentAction, _ cadre: String, _ entered: [String: String]) async throws {
-            _ = try await assessments.step(action, cadre: cadre, month: month, entered: entered, by: reviewer, records: none)
+            _ = try await assessments.step(action, cadre: cadre, month: month, entered: entered, by: reviewer)
             steps += 1
         }
         var reviewed = 0

@@ -8,9 +8,9 @@ extension AssessmentService {
     /// the caller's transaction (with the command's audit row and `idem=`). When an A is
     /// among them, the approvals of a unit and month take turns (an advisory lock), the
     /// quota of each quota group is checked on the counts inside the transaction
-    /// (``QuotaCheck``), and over quota nothing is approved. The base is every assessment of the group that month that is
-    /// not exempt, so that approving one cadre at a time meets the same limit as approving
-    /// the unit at once.
+    /// (``QuotaCheck``), and over quota nothing is approved. The base is every assessment
+    /// of the group that month that is not exempt, so that approving one cadre at a time
+    /// meets the same limit as approving the unit at once.
     public func approve(month: AssessmentPeriod, cadre: String?, unit named: String?, by requester: Requester, on connection: PostgresConnection) throws -> String {
         let (ruleSet, deadlines) = try schedule(month)
         let unit: String

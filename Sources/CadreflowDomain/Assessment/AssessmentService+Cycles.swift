@@ -128,13 +128,15 @@ extension AssessmentService {
     }
 
     /// Closes a month's cycle by hand before its day: its results freeze.
-    public func closeCycle(month: AssessmentPeriod, unit named: String?, by requester: Requester, records: CommitRecordsLike) async throws -> String {
+    public func closeCycle(
+        month: AssessmentPeriod, unit named: String?, by requester: Requester, auditStatements: [PostgresStatement] = [], idempotencyKey: String? = nil
+    ) async throws -> String {
         let unit = try Self.scopeUnit(named, by: requester)
         let key = Self.cycleKey(month, unit: unit)
         try await pool.withConnection { connection in _ = try Self.unitPath(unit, by: requester, on: connection) }
         let outcome = try await engine.transition(TransitionCommand(
             instance: .key(key), transition: "close", actor: Self.actor(requester, role: requester.role.rawValue),
-            idempotencyKey: records.idempotencyKey, attachedWrites: records.statements
+            idempotencyKey: idempotencyKey, attachedWrites: auditStatements
         ))
         return "\(key) \(outcome.from) -> \(outcome.instance.state)"
     }
@@ -161,20 +163,5 @@ extension AssessmentService {
                 }
             }
         )
-    }
-}
-
-/// What a self-committing command commits with its change (the server's ``CommitRecords``,
-/// without depending on the server module).
-public struct CommitRecordsLike: Sendable {
-    /// Statements to commit with the change (the audit row).
-    public var statements: [PostgresStatement]
-    /// The request's `idem=` key.
-    public var idempotencyKey: String?
-
-    /// Records from their parts.
-    public init(statements: [PostgresStatement], idempotencyKey: String?) {
-        self.statements = statements
-        self.idempotencyKey = idempotencyKey
     }
 }

@@ -64,10 +64,11 @@ extension AssessmentService {
     /// Takes one step (SELF, REVIEW, RETURN, EXEMPT, REOPEN) on a cadre's assessment for a
     /// month: who may and when is ``AssessmentPermission``'s; scores are checked against the
     /// month's rule set (``ScoreSheet``), the total and grade computed; the move is one
-    /// engine transition that finds the version it read, with `records` in its commit.
+    /// engine transition that finds the version it read, with `auditStatements` in its
+    /// commit and `idempotencyKey` as its engine idempotency key.
     public func step(
         _ action: AssessmentAction, cadre: String, month: AssessmentPeriod, entered: [String: String], by requester: Requester,
-        records: CommitRecordsLike
+        auditStatements: [PostgresStatement] = [], idempotencyKey: String? = nil
     ) async throws -> String {
         let (ruleSet, deadlines) = try schedule(month)
         let key = Self.assessmentKey(month, cadre: cadre)
@@ -108,7 +109,7 @@ extension AssessmentService {
         }
         let outcome = try await engine.transition(TransitionCommand(
             instance: .key(key), transition: action.rawValue, actor: Self.actor(requester, role: role), fields: fields, reason: reason,
-            expectedVersion: record.version, idempotencyKey: records.idempotencyKey, attachedWrites: records.statements
+            expectedVersion: record.version, idempotencyKey: idempotencyKey, attachedWrites: auditStatements
         ))
         return "\(key) \(outcome.instance.state)\(summary)"
     }
