@@ -19,7 +19,7 @@ public enum DemoMonthOutcome: Sendable, Equatable {
 public enum DemoMonthPlan {
     /// The outcomes of `cadres` (codes, in a fixed order) of one unit for one month.
     public static func outcomes(cadres: [String], month: String, seed: UInt64, quotaShare: Double = 0.30) -> [DemoMonthOutcome] {
-        var generator = SplitMix64(seed: seed ^ UInt64(truncatingIfNeeded: month.hashValueStable) ^ UInt64(truncatingIfNeeded: cadres.first?.hashValueStable ?? 0))
+        var generator = SplitMix64(seed: seed ^ month.hashValueStable ^ (cadres.first?.hashValueStable ?? 0))
         var outcomes: [DemoMonthOutcome] = cadres.map { _ in
             let draw = generator.unit()
             if draw < 0.02 { return .exempt }

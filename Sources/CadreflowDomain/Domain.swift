@@ -37,9 +37,6 @@ public struct Domain: Sendable {
         return ["open_monthly_cycle": .afterRecording { occurrence in try await assessments.openScheduledMonth(period: occurrence.period) }]
     }
 
-    /// The names of the schedule actions this build provides.
-    public static let scheduleActionNames: Set<String> = ["open_monthly_cycle"]
-
     /// A calendar reading the system clock in a time zone.
     public static func calendar(timeZone: TimeZone) -> DomainCalendar {
         DomainCalendar { CalendarDay(Date(), timeZone: timeZone) }

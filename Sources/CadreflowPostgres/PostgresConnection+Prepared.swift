@@ -9,12 +9,17 @@ extension PostgresConnection {
     /// are sent unprepared (one-off SQL never fills the cache for good).
     func prepareRepeatedStatements(_ statements: [PostgresStatement]) throws {
         for statement in statements where preparedStatements[statement.sql] == nil {
-            guard preparedStatements.count < PostgresConnection.preparedStatementLimit else { return }
-            let name = "cf_\(preparedStatements.count)"
-            let result = try checked(PQprepare(handle, name, statement.sql, 0, nil))
-            _ = result
-            preparedStatements[statement.sql] = name
+            guard try prepare(statement.sql) != nil else { return }
         }
+    }
+
+    /// Prepares `sql` under a new name, or nil past the limit.
+    private func prepare(_ sql: String) throws -> String? {
+        guard preparedStatements.count < PostgresConnection.preparedStatementLimit else { return nil }
+        let name = "cf_\(preparedStatements.count)"
+        _ = try checked(PQprepare(handle, name, sql, 0, nil))
+        preparedStatements[sql] = name
+        return name
     }
 
     /// The server-side name of a prepared SQL text, if it is prepared.
@@ -34,8 +39,7 @@ extension PostgresConnection {
     /// ``queryPrepared(_:_:)`` with parameters already in text form (nil is NULL).
     @discardableResult
     public func queryPrepared(_ sql: String, parameters: [String?]) throws -> PostgresResult {
-        try prepareRepeatedStatements([PostgresStatement(sql: sql, parameters: parameters)])
-        guard let name = preparedName(for: sql) else { return try query(sql, parameters: parameters) }
+        guard let name = try preparedName(for: sql) ?? prepare(sql) else { return try query(sql, parameters: parameters) }
         let raw = try withCStringArray(parameters) { pointers in
             PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
         }

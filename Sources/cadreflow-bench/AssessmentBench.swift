@@ -117,7 +117,9 @@ struct AssessmentBench: AsyncParsableCommand {
         let submits = try ProtocolLoad.run(
             port: port, connections: connections, seconds: seconds, pipeline: 1, login: ["AUTH head bench-head-password"], requests: [], perConnection: workloads
         )
-        let reference = try pgbenchTransitions(conninfo: conninfo)
+        let transitions = try TransitionReference(conninfo: conninfo, rows: 10_000)
+        defer { transitions.drop() }
+        let reference = try transitions.transactionsPerSecond(clients: connections, seconds: Int(seconds.rounded()))
         figures.append(String(
             format: "%@ through the protocol, %d connections: %@/s, p50 %.2f ms, p99 %.2f ms; pgbench UPDATE + history INSERT, 1 commit each: %@/s; ratio %.2f× (target ≥ 3×)",
             steps.uppercased().replacingOccurrences(of: ",", with: " + "), connections, FigureTable.format(submits.operationsPerSecond), submits.p50Milliseconds, submits.p99Milliseconds,
@@ -174,28 +176,5 @@ struct AssessmentBench: AsyncParsableCommand {
                 hash.salt, hash.key, hash.rounds
             )
         }
-    }
-
-    /// pgbench doing one transition's writes (UPDATE + history INSERT) with one commit each.
-    private func pgbenchTransitions(conninfo: String) throws -> Double {
-        let setup = try PostgresConnection.connect(conninfo)
-        try setup.execute("""
-            DROP TABLE IF EXISTS bench_ref, bench_ref_history;
-            CREATE TABLE bench_ref (id int PRIMARY KEY, state text NOT NULL, version bigint NOT NULL, data jsonb NOT NULL DEFAULT '{}', updated_at timestamptz) WITH (fillfactor = 80);
-            CREATE TABLE bench_ref_history (instance_id bigint, seq bigint, transition text, from_state text, to_state text, actor text, role text, at timestamptz DEFAULT now(), PRIMARY KEY (instance_id, seq));
-            INSERT INTO bench_ref SELECT g, 'active', 1 FROM generate_series(1, 10000) g;
-            """)
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("cf-bench-assess.sql").path
-        try """
-            \\set id random(1, 10000)
-            BEGIN;
-            UPDATE bench_ref SET state = 'active', version = version + 1, updated_at = now() WHERE id = :id RETURNING version \\gset
-            INSERT INTO bench_ref_history (instance_id, seq, transition, from_state, to_state, actor, role) VALUES (:id, :version, 'touch', 'active', 'active', 'bench', 'manager');
-            COMMIT;
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: script) }
-        return try ReferenceTool.pgbenchTPS(ReferenceTool.run("pgbench", [
-            "-n", "-M", "prepared", "-c", "\(connections)", "-j", "2", "-T", "\(max(1, Int(seconds.rounded())))", "-f", script, conninfo,
-        ]).output)
     }
 }

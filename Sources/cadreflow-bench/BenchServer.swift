@@ -1,4 +1,5 @@
 import CadreflowDatabase
+import CadreflowPostgres
 import Foundation
 
 /// The server a benchmark runs against: a given one, or a fresh durable cluster in a
@@ -90,5 +91,45 @@ struct FigureTable {
         formatter.numberStyle = .decimal
         formatter.maximumFractionDigits = 0
         return formatter.string(from: NSNumber(value: value)) ?? "\(Int(value))"
+    }
+}
+
+/// pgbench doing one transition's writes (an UPDATE of the instance row with its version,
+/// then the history INSERT) with one commit each: the reference for durable transitions.
+struct TransitionReference {
+    private let conninfo: String
+    private let script: String
+
+    /// Creates the reference's tables with `rows` instances and its pgbench script.
+    init(conninfo: String, rows: Int) throws {
+        self.conninfo = conninfo
+        let setup = try PostgresConnection.connect(conninfo)
+        try setup.execute("""
+            DROP TABLE IF EXISTS bench_ref, bench_ref_history;
+            CREATE TABLE bench_ref (id int PRIMARY KEY, state text NOT NULL, version bigint NOT NULL, data jsonb NOT NULL DEFAULT '{}', updated_at timestamptz) WITH (fillfactor = 80);
+            CREATE TABLE bench_ref_history (instance_id bigint, seq bigint, transition text, from_state text, to_state text, actor text, role text, at timestamptz DEFAULT now(), PRIMARY KEY (instance_id, seq));
+            """)
+        try setup.query("INSERT INTO bench_ref SELECT g, 'active', 1 FROM generate_series(1, $1::int) g", rows)
+        script = FileManager.default.temporaryDirectory.appendingPathComponent("cf-bench-transition-\(UUID().uuidString.prefix(8)).sql").path
+        try """
+            \\set id random(1, \(rows))
+            BEGIN;
+            UPDATE bench_ref SET state = 'active', version = version + 1, updated_at = now() WHERE id = :id RETURNING version \\gset
+            INSERT INTO bench_ref_history (instance_id, seq, transition, from_state, to_state, actor, role) VALUES (:id, :version, 'touch', 'active', 'active', 'bench', 'manager');
+            COMMIT;
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+    }
+
+    /// Transactions per second at `clients` for `seconds`.
+    func transactionsPerSecond(clients: Int, seconds: Int) throws -> Double {
+        try ReferenceTool.pgbenchTPS(ReferenceTool.run("pgbench", [
+            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-T", "\(max(1, seconds))", "-f", script, conninfo,
+        ]).output)
+    }
+
+    /// Removes the script and the tables.
+    func drop() {
+        try? FileManager.default.removeItem(atPath: script)
+        if let connection = try? PostgresConnection.connect(conninfo) { try? connection.execute("DROP TABLE IF EXISTS bench_ref, bench_ref_history") }
     }
 }

@@ -61,20 +61,8 @@ struct EngineBench: AsyncParsableCommand {
         try await engine.bulkCreate(workflow: "bench", source: .rows(keys: keys), actor: Actor(name: "bench", role: "manager"))
 
         // The reference: the same two writes per transition, one commit each, by pgbench.
-        try setup.execute("""
-            CREATE TABLE bench_ref (id int PRIMARY KEY, state text NOT NULL, version bigint NOT NULL, data jsonb NOT NULL DEFAULT '{}', updated_at timestamptz) WITH (fillfactor = 80);
-            CREATE TABLE bench_ref_history (instance_id bigint, seq bigint, transition text, from_state text, to_state text, actor text, role text, at timestamptz DEFAULT now(), PRIMARY KEY (instance_id, seq));
-            INSERT INTO bench_ref SELECT g, 'active', 1 FROM generate_series(1, 1000) g;
-            """)
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("cf-bench-transition.sql").path
-        try """
-            \\set id random(1, 1000)
-            BEGIN;
-            UPDATE bench_ref SET state = 'active', version = version + 1, updated_at = now() WHERE id = :id RETURNING version \\gset
-            INSERT INTO bench_ref_history (instance_id, seq, transition, from_state, to_state, actor, role) VALUES (:id, :version, 'touch', 'active', 'active', 'bench', 'manager');
-            COMMIT;
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: script) }
+        let reference = try TransitionReference(conninfo: conninfo, rows: 1_000)
+        defer { reference.drop() }
 
         var table = FigureTable()
         for level in levels {
@@ -82,10 +70,8 @@ struct EngineBench: AsyncParsableCommand {
             let ours = try await transitionsPerSecond(engine: engine, clients: level, keys: keys)
             let after = engine.groupCommitStatistics
             let batch = Double(after.transitions - before.transitions) / Double(max(1, after.transactions - before.transactions))
-            let reference = try ReferenceTool.pgbenchTPS(ReferenceTool.run("pgbench", [
-                "-n", "-M", "prepared", "-c", "\(level)", "-j", "\(min(level, 2))", "-T", "\(seconds)", "-f", script, conninfo,
-            ]).output)
-            table.add("durable transitions, \(level) clients (mean batch \(String(format: "%.1f", batch)))", ours: ours, reference: reference, tool: "pgbench, 1 commit each", unit: "/s")
+            let pgbench = try reference.transactionsPerSecond(clients: level, seconds: seconds)
+            table.add("durable transitions, \(level) clients (mean batch \(String(format: "%.1f", batch)))", ours: ours, reference: pgbench, tool: "pgbench, 1 commit each", unit: "/s")
         }
 
         // Bulk creation against a bare INSERT … SELECT into a table with the same indexes.

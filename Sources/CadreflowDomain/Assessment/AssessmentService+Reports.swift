@@ -4,17 +4,12 @@ import CadreflowRules
 import Foundation
 
 /// A month's assessments of a subtree by state (`CYCLE STATUS`).
-public struct CycleStatus: Sendable, Equatable {
+public struct CycleStatus: Sendable {
     public var unit: String
     public var cycleState: String
     public var deadlines: DeadlineSchedule
     public var states: [(state: String, count: Int)]
     public var total: Int { states.reduce(0) { $0 + $1.count } }
-
-    public static func == (lhs: CycleStatus, rhs: CycleStatus) -> Bool {
-        lhs.unit == rhs.unit && lhs.cycleState == rhs.cycleState && lhs.states.map(\.state) == rhs.states.map(\.state)
-            && lhs.states.map(\.count) == rhs.states.map(\.count)
-    }
 }
 
 /// One assessment as `ASSESS LIST` shows it.
