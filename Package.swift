@@ -100,7 +100,10 @@ let package = Package(
         // The protocol's domain commands: typed options, one domain call, a rendered reply.
         .target(
             name: "CadreflowCommands",
-            dependencies: ["CadreflowServer", "CadreflowProtocol", "CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowPostgres"],
+            dependencies: [
+                "CadreflowServer", "CadreflowProtocol", "CadreflowDomain", "CadreflowRules", "CadreflowEngine", "CadreflowPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // A seeded, reproducible demo city on Hanoi's real units (before and after 1 July 2025).

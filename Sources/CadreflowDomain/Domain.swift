@@ -6,24 +6,27 @@ import Foundation
 /// The domain as the composition root builds it: the hooks and schedule actions the
 /// engine runs, the vocabulary definitions are checked against, and the services the
 /// commands call. Built in two steps, because the engine needs the hooks before the
-/// services can use the engine: ``hooks`` and ``vocabulary`` first, then ``init(pool:engine:calendar:retirement:)``.
+/// services can use the engine: ``hooks`` and ``vocabulary`` first, then ``init(pool:engine:calendar:rules:retirement:examPolicy:)``.
 public struct Domain: Sendable {
     /// Units, cadres and their history.
     public let organisation: OrganisationService
-    /// Exam results uploads.
-    public let examResults: ExamResultsService
+    /// Competitive examinations for leadership posts.
+    public let exams: ExamService
     /// The monthly assessment: cycles, steps, approval, reports.
     public let assessments: AssessmentService
 
     /// The services on a pool and an engine, judging assessments by `rules`.
-    public init(pool: PostgresPool, engine: WorkflowEngine, calendar: DomainCalendar, rules: RuleSetCatalog, retirement: RetirementSchedule = .statutory) {
+    public init(
+        pool: PostgresPool, engine: WorkflowEngine, calendar: DomainCalendar, rules: RuleSetCatalog, retirement: RetirementSchedule = .statutory,
+        examPolicy: ExamPolicy = .standard
+    ) {
         organisation = OrganisationService(pool: pool, calendar: calendar, retirement: retirement)
-        examResults = ExamResultsService(engine: engine)
+        exams = ExamService(pool: pool, engine: engine, policy: examPolicy, calendar: calendar, retirement: retirement)
         assessments = AssessmentService(pool: pool, engine: engine, rules: rules, calendar: calendar)
     }
 
     /// Every hook the shipped definitions name.
-    public static var hooks: WorkflowHooks { PendingHooks.hooks.merging(AssessmentHooks.hooks) }
+    public static var hooks: WorkflowHooks { PendingHooks.hooks.merging(AssessmentHooks.hooks).merging(ExamHooks.hooks) }
 
     /// What definitions may name: the account roles, the `cadre` and `system` actors, the hooks.
     public static var vocabulary: DefinitionVocabulary {

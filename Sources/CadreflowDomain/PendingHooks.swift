@@ -1,18 +1,15 @@
 import CadreflowEngine
 
 /// The hooks named by config/workflows whose domain code has not been written yet (the
-/// assessment, examination and rotation issues bring it). Until then each guard refuses
+/// rotation issue brings it). Until then each guard refuses
 /// with a message saying so, and each effect fails its transition: nothing pretends to
 /// have done domain work. Definitions are still validated against these names at start,
 /// so a typo in a definition stops start-up. This list shrinks as areas land.
 enum PendingHooks {
     static let guardNames = [
-        "exam.enough_eligible_candidates", "exam.all_written_marks_in", "exam.all_defense_scores_in",
-        "exam.winner_chosen", "exam.nobody_passed",
         "assignment.rules_hold", "assignment.extension_allowed",
     ]
     static let effectNames = [
-        "exam.assign_paper_codes", "exam.reveal_written_names", "exam.rank_candidates", "exam.appoint_winner",
         "assignment.move_cadre", "assignment.push_end_date", "assignment.return_or_keep",
     ]
 

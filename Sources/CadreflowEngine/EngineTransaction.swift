@@ -16,6 +16,9 @@ public struct EngineTransaction {
     public let now: Date
     let context: EngineContext
 
+    /// The engine's time zone (the one its timers and dates are read in).
+    public var timeZone: TimeZone { context.timeZone }
+
     init(connection: PostgresConnection, context: EngineContext, now: Date? = nil) {
         self.connection = connection
         self.context = context

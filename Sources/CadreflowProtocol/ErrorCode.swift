@@ -33,11 +33,14 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
     public var code: ErrorCode
     /// The message.
     public var message: String
+    /// Every problem, when there are several (an upload's bad rows): JSON replies list them.
+    public var details: [String]
 
     /// An error with a code and message.
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, details: [String] = []) {
         self.code = code
         self.message = message
+        self.details = details
     }
 
     public var description: String { "\(code.rawValue) \(message)" }

@@ -98,7 +98,8 @@ public enum ReplyEncoder {
         case .ok(let text):
             return "{\"ok\":true,\"text\":\(JSONText.quote(text))}\n"
         case .error(let error):
-            return "{\"ok\":false,\"code\":\"\(error.code.rawValue)\",\"message\":\(JSONText.quote(error.message))}\n"
+            let errors = error.details.isEmpty ? "" : ",\"errors\":[\(error.details.map(JSONText.quote).joined(separator: ","))]"
+            return "{\"ok\":false,\"code\":\"\(error.code.rawValue)\",\"message\":\(JSONText.quote(error.message))\(errors)}\n"
         case .go(let text):
             return "{\"ok\":true,\"go\":true,\"text\":\(JSONText.quote(text))}\n"
         case .none:

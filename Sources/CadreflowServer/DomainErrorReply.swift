@@ -7,6 +7,11 @@ extension DomainError: ProtocolErrorConvertible {
         let codes: [DomainError.Code: ErrorCode] = [
             .invalid: .invalid, .notFound: .notFound, .conflict: .conflict, .denied: .denied, .quota: .quota, .unavailable: .unavailable,
         ]
-        return ProtocolError(codes[code] ?? .invalid, description)
+        guard !others.isEmpty else { return ProtocolError(codes[code] ?? .invalid, description) }
+        // Text shows the first three; JSON carries them all (`errors`).
+        let all = [description] + others.map(\.description)
+        let shown = all.prefix(3).joined(separator: "; ")
+        let more = all.count > 3 ? " (and \(all.count - 3) more; FORMAT json lists them all)" : ""
+        return ProtocolError(codes[code] ?? .invalid, shown + more, details: all)
     }
 }

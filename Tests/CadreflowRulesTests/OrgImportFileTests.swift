@@ -66,7 +66,7 @@ struct OrgImportFileTests {
     @Test("Exam result rows: the round's header, the field count and scores in 0…100 by line")
     func examRows() throws {
         let rows = try ExamResultRows.check(round: "written", header: ["exam", "paper", "score"], records: [record(2, ["E1", "P01", "72.5"])])
-        #expect(rows.first?.score == 72.5)
+        #expect(rows.first?.score == Mark(hundredths: 7_250))
         #expect((#expect(throws: DomainError.self) {
             try ExamResultRows.check(round: "written", header: ["exam", "paper", "score"], records: [record(2, ["E1", "P01", "101"])])
         })?.description == "line 2: score 101 out of range 0..100")

@@ -30,6 +30,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String?
     /// The line of an uploaded file at fault, when one is.
     public var line: Int?
+    /// Further problems found with this one (an upload's other bad rows), by line.
+    public var others: [DomainError] = []
 
     /// An error; `field` and `line` prefix the message when rendered.
     public init(_ code: Code, _ message: String, field: String? = nil, line: Int? = nil) {
@@ -43,6 +45,13 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public func at(line: Int) -> DomainError {
         var copy = self
         copy.line = line
+        return copy
+    }
+
+    /// The same error with further problems found alongside it.
+    public func with(others: [DomainError]) -> DomainError {
+        var copy = self
+        copy.others = others
         return copy
     }
 

@@ -1,15 +1,30 @@
 /// The checks of an exam-results file that need no database: the header of the round,
-/// the field count, and each score in 0…100.
+/// the field count, each score a ``Mark`` (0…100, at most two
+/// decimals). Every problem is collected, each naming its line, so that a JSON client
+/// gets the full list.
 public enum ExamResultRows {
     /// The rounds and their columns.
     public static let headers: [String: [String]] = ["written": ["exam", "paper", "score"], "defense": ["exam", "candidate", "member", "score"]]
 
-    /// One checked row: its line, its exam, its other fields and its score.
+    /// One checked row: its line, its exam, its key fields (paper; or candidate and
+    /// member) and its score.
     public struct Row: Sendable, Equatable {
+        /// The file line (the header is line 1).
         public var line: Int
+        /// The exam code.
         public var exam: String
-        public var fields: [String]
-        public var score: Double
+        /// The paper code (upper-cased), or the candidate and the council member.
+        public var keys: [String]
+        /// The score.
+        public var score: Mark
+
+        /// A row from its parts.
+        public init(line: Int, exam: String, keys: [String], score: Mark) {
+            self.line = line
+            self.exam = exam
+            self.keys = keys
+            self.score = score
+        }
     }
 
     /// The columns of a round, or an error naming the round.
@@ -18,35 +33,69 @@ public enum ExamResultRows {
         return header
     }
 
-    /// Checks a file's header and rows; the first problem names its line.
+    /// Checks a file's header and rows; throws every problem (the first, with the others
+    /// in ``DomainError/others``), by line.
     public static func check(round: String, header: [String], records: [ImportRecord]) throws(DomainError) -> [Row] {
         let expected = try self.header(round: round)
         let columns = header.map { $0.trimmingSpaces.lowercased() }
         guard columns == expected else {
             throw DomainError(.invalid, "header must be \(expected.joined(separator: ",")), got \(columns.joined(separator: ","))", line: 1)
         }
-        return try records.map { record throws(DomainError) in
-            guard record.fields.count == expected.count else {
-                throw DomainError(.invalid, "\(record.fields.count) fields, expected \(expected.count)", line: record.line)
+        guard !records.isEmpty else { throw DomainError(.invalid, "the file has a header and no rows", line: 1) }
+        var rows: [Row] = []
+        rows.reserveCapacity(records.count)
+        var problems: [DomainError] = []
+        var seen: [[String]: Int] = [:]
+        for record in records {
+            do throws(DomainError) {
+                let row = try check(record, columns: expected)
+                let identity = [row.exam] + row.keys
+                if let first = seen[identity] {
+                    throw DomainError(.invalid, "duplicate row: \(identity.joined(separator: ",")) is on line \(first) already", line: record.line)
+                }
+                seen[identity] = record.line
+                rows.append(row)
+            } catch {
+                problems.append(error)
             }
-            let scoreText = record.fields[expected.count - 1].trimmingSpaces
-            guard let score = number(scoreText) else {
-                throw DomainError(.invalid, "score \(scoreText.isEmpty ? "(empty)" : scoreText) is not a number (write 75.5 or 75,5)", line: record.line)
-            }
-            guard (0...100).contains(score) else {
-                throw DomainError(.invalid, "score \(scoreText) out of range 0..100", line: record.line)
-            }
-            return Row(line: record.line, exam: record.fields[0].trimmingSpaces, fields: record.fields.map(\.trimmingSpaces), score: score)
         }
+        if let first = problems.first { throw first.with(others: Array(problems.dropFirst())) }
+        return rows
+    }
+
+    private static func check(_ record: ImportRecord, columns: [String]) throws(DomainError) -> Row {
+        guard record.fields.count == columns.count else {
+            throw DomainError(.invalid, "\(record.fields.count) fields, expected \(columns.count) (\(columns.joined(separator: ",")))", line: record.line)
+        }
+        let fields = record.fields.map(\.trimmingSpaces)
+        for (name, value) in zip(columns, fields).dropLast() where value.isEmpty {
+            throw DomainError(.invalid, "\(name) is empty", line: record.line)
+        }
+        var keys = Array(fields.dropFirst().dropLast())
+        // Paper codes are written in capitals; a marker may type them in lower case.
+        if columns[1] == "paper" { keys[0] = keys[0].uppercased() }
+        let scoreText = fields[columns.count - 1]
+        return Row(line: record.line, exam: fields[0], keys: keys, score: try score(scoreText, line: record.line))
     }
 
     /// A score as written: `75.5`, or `75,5` with a decimal comma (what a spreadsheet in a
     /// Vietnamese or European locale writes; in a comma-separated file it comes quoted).
-    /// A text with both `,` and `.`, or more than one `,`, is not a number.
-    private static func number(_ text: String) -> Double? {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return parts.count == 1 ? Double(text) : nil }
-        guard !text.contains("."), !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-        return Double(parts.joined(separator: "."))
+    private static func score(_ text: String, line: Int) throws(DomainError) -> Mark {
+        let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        let parts = unsigned.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "." || $0 == "," })
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
+            throw DomainError(.invalid, "score \(text.isEmpty ? "(empty)" : text) is not a number (write 75.5 or 75,5)", line: line)
+        }
+        let whole = parts[0].drop { $0 == "0" }
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard unsigned == text, whole.count <= 3, let wholeValue = Int(whole.isEmpty ? "0" : String(whole)),
+              wholeValue < 100 || (wholeValue == 100 && fraction.allSatisfy { $0 == "0" }) else {
+            throw DomainError(.invalid, "score \(text) out of range 0..100", line: line)
+        }
+        do {
+            return try Mark.parse(text, field: "score")
+        } catch {
+            throw DomainError(.invalid, "score \(text) has more than two decimals", line: line)
+        }
     }
 }

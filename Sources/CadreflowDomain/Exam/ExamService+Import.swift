@@ -1,0 +1,119 @@
+import CadreflowEngine
+import CadreflowPostgres
+import CadreflowRules
+import Foundation
+
+/// A checked results file of one round, ready for ``ExamService/importResults(_:by:on:)``.
+public struct ExamResultsFile: Sendable {
+    /// `written` or `defense`.
+    public var round: String
+    /// The checked rows.
+    public var rows: [ExamResultRows.Row]
+    /// A digest of the file's lines: the same file sent again is recognised.
+    public var digest: String
+
+    /// A file from its round, rows and digest.
+    public init(round: String, rows: [ExamResultRows.Row], digest: String) {
+        self.round = round
+        self.rows = rows
+        self.digest = digest
+    }
+}
+
+extension ExamService {
+    /// The most problems one reply lists.
+    static let problemLimit = 100
+
+    /// Imports a results file in the caller's transaction, all or nothing. The rows travel
+    /// by COPY into a temporary table and are checked by set-based statements, every
+    /// problem naming its line: the exam exists, is in the requester's scope and in the
+    /// round's state; the paper (or the candidate) is the exam's and sits this round; a
+    /// mark stored already is not changed; the defense council is the same for every
+    /// candidate of an exam. Rows already stored with the same score are left as they are,
+    /// and a file imported before changes nothing. A written file that completes an
+    /// exam's marks reveals its names and opens its defense round.
+    public func importResults(_ file: ExamResultsFile, by requester: Requester, on connection: PostgresConnection) throws -> String {
+        if let earlier = try connection.query(
+            "SELECT to_char(imported_at, 'YYYY-MM-DD HH24:MI'), imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
+            file.round, file.digest
+        ).rows.first {
+            let at: String = try earlier.decode(0)
+            let by: String = try earlier.decode(1)
+            let rows: Int = try earlier.decode(2)
+            return "this \(file.round) file (\(rows) rows) was imported already on \(at) by \(by); nothing changed"
+        }
+        let written = file.round == "written"
+        try connection.execute(
+            written
+                ? "CREATE TEMP TABLE import_exam_rows (line int, exam text, paper text, score numeric(5,2)) ON COMMIT DROP"
+                : "CREATE TEMP TABLE import_exam_rows (line int, exam text, cadre text, member text, score numeric(5,2)) ON COMMIT DROP"
+        )
+        try connection.copyFrom("COPY import_exam_rows FROM STDIN", rows: file.rows.lazy.map { row in
+            [String(row.line), row.exam] + row.keys.map { Optional($0) } + [row.score.description]
+        })
+        try connection.execute("ANALYZE import_exam_rows")
+        // Lock the file's exams (in id order, as the engine does) so that no move or other
+        // import interleaves; then check.
+        try connection.query(
+            "SELECT id FROM workflow_instances WHERE key IN (SELECT DISTINCT 'exam/' || exam FROM import_exam_rows) AND workflow = 'exam' ORDER BY id FOR UPDATE"
+        )
+        var problems = try commonProblems(requester, on: connection)
+        problems += written ? try writtenProblems(on: connection) : try defenseProblems(on: connection)
+        problems.sort { ($0.line ?? 0) < ($1.line ?? 0) }
+        if let first = problems.first { throw first.with(others: Array(problems.dropFirst().prefix(Self.problemLimit - 1))) }
+
+        let importID = try connection.query(
+            "INSERT INTO exam_imports (round, digest, rows, stored, imported_by) VALUES ($1, $2, $3, 0, $4) RETURNING id",
+            file.round, file.digest, file.rows.count, requester.login
+        ).scalar(Int64.self) ?? 0
+        let stored = try connection.query(
+            written
+                ? """
+                  INSERT INTO exam_written_marks (paper, exam, score, import_id)
+                  SELECT i.paper, i.exam, i.score, $1 FROM import_exam_rows i
+                  WHERE NOT EXISTS (SELECT 1 FROM exam_written_marks m WHERE m.paper = i.paper)
+                  """
+                : """
+                  INSERT INTO exam_defense_scores (exam, cadre_code, member, score, import_id)
+                  SELECT i.exam, i.cadre, i.member, i.score, $1 FROM import_exam_rows i
+                  WHERE NOT EXISTS (SELECT 1 FROM exam_defense_scores d WHERE d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member)
+                  """,
+            importID
+        ).affectedRows
+        try connection.query("UPDATE exam_imports SET stored = $2 WHERE id = $1", importID, stored)
+        let exams = try connection.query("SELECT count(DISTINCT exam) FROM import_exam_rows").scalar(Int.self) ?? 0
+        var summary = "imported \(stored) \(written ? "written mark" : "defense score")\(stored == 1 ? "" : "s") for \(exams) exam\(exams == 1 ? "" : "s")"
+        if stored < file.rows.count { summary += " (\(file.rows.count - stored) stored already with the same score)" }
+        if written {
+            let revealed = try revealCompleteExams(on: connection)
+            if !revealed.isEmpty {
+                summary += "; every paper marked, names revealed and the defense round open: \(revealed.joined(separator: ", "))"
+            }
+        }
+        return summary
+    }
+
+    /// The checks of both rounds: the exam exists and is in the requester's scope.
+    private func commonProblems(_ requester: Requester, on connection: PostgresConnection) throws -> [DomainError] {
+        var problems = try connection.query(
+            """
+            SELECT i.line, i.exam FROM import_exam_rows i
+            WHERE NOT EXISTS (SELECT 1 FROM workflow_instances w WHERE w.key = 'exam/' || i.exam AND w.workflow = 'exam')
+            ORDER BY i.line LIMIT \(Self.problemLimit)
+            """
+        ).rows.map { DomainError(.notFound, "exam \(try $0.decode(1, as: String.self)) does not exist", line: try $0.decode(0)) }
+        problems += try connection.query(
+            """
+            SELECT i.line, i.exam, w.data->>'unit' FROM import_exam_rows i
+            JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
+            LEFT JOIN units u ON u.code = w.data->>'unit'
+            WHERE NOT \(UnitScope.sqlCondition(path: "coalesce(u.path, '')", scope: "$1"))
+            ORDER BY i.line LIMIT \(Self.problemLimit)
+            """,
+            requester.scope.path
+        ).rows.map {
+            DomainError(.denied, "exam \(try $0.decode(1, as: String.self)) (unit \(try $0.decode(2, as: String.self))) is outside your scope", line: try $0.decode(0))
+        }
+        return problems
+    }
+}

@@ -1,0 +1,144 @@
+import CadreflowEngine
+import CadreflowPostgres
+import CadreflowRules
+import Foundation
+
+/// The round-specific checks of an import (on its `import_exam_rows` table) and the reveal.
+extension ExamService {
+    /// Written rows: the paper is the exam's; a stored mark is not changed; new marks only
+    /// while the exam is in its written round.
+    func writtenProblems(on connection: PostgresConnection) throws -> [DomainError] {
+        try connection.query(
+            """
+            SELECT i.line, i.exam, i.paper, w.state, p.code IS NOT NULL, m.score::text, to_char(x.imported_at, 'YYYY-MM-DD')
+            FROM import_exam_rows i
+            JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
+            LEFT JOIN exam_papers p ON p.code = i.paper AND p.exam = i.exam
+            LEFT JOIN exam_written_marks m ON m.paper = i.paper
+            LEFT JOIN exam_imports x ON x.id = m.import_id
+            WHERE p.code IS NULL OR m.score <> i.score OR (m.score IS NULL AND w.state <> 'written')
+            ORDER BY i.line LIMIT \(Self.problemLimit)
+            """
+        ).rows.map { row in
+            let line: Int = try row.decode(0)
+            let exam: String = try row.decode(1)
+            let paper: String = try row.decode(2)
+            let state: String = try row.decode(3)
+            if try !row.decode(4, as: Bool.self) { return DomainError(.notFound, "paper: \(paper) is not a paper of exam \(exam)", line: line) }
+            if let stored = try row.decode(5, as: String?.self) {
+                let at = try row.decode(6, as: String?.self) ?? "?"
+                return DomainError(.conflict, "score: paper \(paper) has the mark \(Self.mark(stored)) already (imported \(at)); marks never change", line: line)
+            }
+            return DomainError(.conflict, "exam \(exam) is \(state): written marks are imported during its written round", line: line)
+        }
+    }
+
+    /// Defense rows: the candidate sat and passed the written round; a stored score is
+    /// not changed; new scores only during the defense round; and, over what is stored and
+    /// what the file adds, every candidate owed a defense is scored by the same council.
+    func defenseProblems(on connection: PostgresConnection) throws -> [DomainError] {
+        var problems = try connection.query(
+            """
+            SELECT i.line, i.exam, i.cadre, w.state, c.cadre_code IS NOT NULL, c.written::text, c.passed_written, w.data->>'pass_mark', d.score::text
+            FROM import_exam_rows i
+            JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
+            LEFT JOIN exam_candidates c ON c.exam = i.exam AND c.cadre_code = i.cadre
+            LEFT JOIN exam_defense_scores d ON d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member
+            WHERE c.cadre_code IS NULL OR c.written IS NULL OR NOT c.passed_written OR d.score <> i.score
+               OR (d.score IS NULL AND w.state <> 'defense')
+            ORDER BY i.line LIMIT \(Self.problemLimit)
+            """
+        ).rows.map { row in
+            let line: Int = try row.decode(0)
+            let exam: String = try row.decode(1)
+            let cadre: String = try row.decode(2)
+            let state: String = try row.decode(3)
+            if try !row.decode(4, as: Bool.self) { return DomainError(.notFound, "candidate: \(cadre) is not a candidate of exam \(exam)", line: line) }
+            if let stored = try row.decode(8, as: String?.self) {
+                return DomainError(.conflict, "score: \(cadre) has the score \(Self.mark(stored)) from this member already; scores never change", line: line)
+            }
+            if state != "defense" {
+                return DomainError(.conflict, "exam \(exam) is \(state): defense scores are imported during its defense round", line: line)
+            }
+            guard let written = try row.decode(5, as: String?.self) else {
+                return DomainError(.conflict, "candidate: \(cadre) did not sit the written round of exam \(exam)", line: line)
+            }
+            let pass = try row.decode(7, as: String?.self) ?? "50"
+            return DomainError(.conflict, "candidate: \(cadre) has \(Self.mark(written)) in the written round, below the pass mark \(pass): no defense round", line: line)
+        }
+        guard problems.isEmpty else { return problems }
+        // The council: per exam of the file, each owed candidate's members over stored and new scores.
+        let councils = try connection.query(
+            """
+            WITH exams AS (SELECT DISTINCT exam FROM import_exam_rows),
+            scores AS (
+                SELECT d.exam, d.cadre_code, d.member FROM exam_defense_scores d JOIN exams USING (exam)
+                UNION SELECT exam, cadre, member FROM import_exam_rows
+            )
+            SELECT c.exam, c.cadre_code, coalesce(string_agg(s.member, ', ' ORDER BY s.member), ''),
+                   (SELECT min(line) FROM import_exam_rows i WHERE i.exam = c.exam AND i.cadre = c.cadre_code),
+                   (SELECT min(line) FROM import_exam_rows i WHERE i.exam = c.exam)
+            FROM exam_candidates c JOIN exams USING (exam)
+            LEFT JOIN scores s ON s.exam = c.exam AND s.cadre_code = c.cadre_code
+            WHERE c.passed_written
+            GROUP BY c.exam, c.cadre_code ORDER BY c.exam, c.cadre_code
+            """
+        ).rows
+        struct Scored { var cadre: String; var members: String; var line: Int }
+        var byExam: [String: [Scored]] = [:]
+        for row in councils {
+            let line = try row.decode(3, as: Int?.self) ?? row.decode(4, as: Int.self)
+            byExam[try row.decode(0), default: []].append(Scored(cadre: try row.decode(1), members: try row.decode(2), line: line))
+        }
+        for (exam, scored) in byExam.sorted(by: { $0.key < $1.key }) {
+            let counts = Dictionary(grouping: scored.filter { !$0.members.isEmpty }, by: \.members).mapValues(\.count)
+            guard let council = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key else { continue }
+            for candidate in scored where candidate.members != council {
+                if candidate.members.isEmpty {
+                    problems.append(DomainError(
+                        .invalid, "exam \(exam): \(candidate.cadre) passed the written round and has no defense scores (the council is \(council))",
+                        line: candidate.line
+                    ))
+                } else {
+                    problems.append(DomainError(
+                        .invalid, "member: exam \(exam): \(candidate.cadre) is scored by \(candidate.members), the others by \(council) (one council scores every candidate)",
+                        line: candidate.line
+                    ))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Every exam of the file still in its written round whose papers all have marks:
+    /// the marks are joined to the candidates (with whether each passed the written pass
+    /// mark) and the exam moves on to its defense round. Returns those exams.
+    func revealCompleteExams(on connection: PostgresConnection) throws -> [String] {
+        let complete = try connection.query(
+            """
+            SELECT w.key FROM workflow_instances w
+            WHERE w.workflow = 'exam' AND w.state = 'written'
+              AND w.key IN (SELECT DISTINCT 'exam/' || exam FROM import_exam_rows)
+              AND NOT EXISTS (
+                  SELECT 1 FROM exam_papers p LEFT JOIN exam_written_marks m ON m.paper = p.code
+                  WHERE p.exam = substr(w.key, 6) AND m.paper IS NULL)
+            ORDER BY w.key
+            """
+        ).rows.map { try $0.decode(0, as: String.self) }
+        guard !complete.isEmpty else { return [] }
+        try connection.query(
+            """
+            UPDATE exam_candidates c SET written = m.score, passed_written = m.score >= coalesce((w.data->>'pass_mark')::numeric, 50)
+            FROM exam_papers p JOIN exam_written_marks m ON m.paper = p.code
+            JOIN workflow_instances w ON w.key = 'exam/' || p.exam AND w.workflow = 'exam'
+            WHERE p.exam = c.exam AND p.cadre_code = c.cadre_code AND w.key = ANY($1::text[])
+            """,
+            complete
+        )
+        try engine.on(connection).moveMany(
+            workflow: Self.workflow, transition: "begin_defense", filter: BulkFilter(states: ["written"], keys: complete), actor: .system,
+            reason: "every paper has its written mark: names revealed"
+        )
+        return complete.map { String($0.dropFirst(5)) }
+    }
+}
