@@ -33,11 +33,13 @@ extension ExamService {
     /// and a file imported before changes nothing. A written file that completes an
     /// exam's marks reveals its names and opens its defense round.
     public func importResults(_ file: ExamResultsFile, by requester: Requester, on connection: PostgresConnection) throws -> String {
+        // The same file sent twice at once: the second waits for the first, then finds it.
+        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended('exam_import:' || $1, 0))", file.digest)
         if let earlier = try connection.query(
-            "SELECT to_char(imported_at, 'YYYY-MM-DD HH24:MI'), imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
+            "SELECT imported_at, imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
             file.round, file.digest
         ).rows.first {
-            let at: String = try earlier.decode(0)
+            let at = try day(earlier.decode(0, as: Date.self), on: connection)
             let by: String = try earlier.decode(1)
             let rows: Int = try earlier.decode(2)
             return "this \(file.round) file (\(rows) rows) was imported already on \(at) by \(by); nothing changed"
@@ -63,8 +65,8 @@ extension ExamService {
         if let first = problems.first { throw first.with(others: Array(problems.dropFirst().prefix(Self.problemLimit - 1))) }
 
         let importID = try connection.query(
-            "INSERT INTO exam_imports (round, digest, rows, stored, imported_by) VALUES ($1, $2, $3, 0, $4) RETURNING id",
-            file.round, file.digest, file.rows.count, requester.login
+            "INSERT INTO exam_imports (round, digest, rows, stored, imported_by, imported_at) VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
+            file.round, file.digest, file.rows.count, requester.login, engine.on(connection).now
         ).scalar(Int64.self) ?? 0
         let stored = try connection.query(
             written

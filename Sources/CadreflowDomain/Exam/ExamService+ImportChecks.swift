@@ -10,7 +10,7 @@ extension ExamService {
     func writtenProblems(on connection: PostgresConnection) throws -> [DomainError] {
         try connection.query(
             """
-            SELECT i.line, i.exam, i.paper, w.state, p.code IS NOT NULL, m.score::text, to_char(x.imported_at, 'YYYY-MM-DD')
+            SELECT i.line, i.exam, i.paper, w.state, p.code IS NOT NULL, m.score::text, x.imported_at
             FROM import_exam_rows i
             JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
             LEFT JOIN exam_papers p ON p.code = i.paper AND p.exam = i.exam
@@ -26,7 +26,7 @@ extension ExamService {
             let state: String = try row.decode(3)
             if try !row.decode(4, as: Bool.self) { return DomainError(.notFound, "paper: \(paper) is not a paper of exam \(exam)", line: line) }
             if let stored = try row.decode(5, as: String?.self) {
-                let at = try row.decode(6, as: String?.self) ?? "?"
+                let at = try row.decode(6, as: Date?.self).map { day($0, on: connection).description } ?? "?"
                 return DomainError(.conflict, "score: paper \(paper) has the mark \(Self.mark(stored)) already (imported \(at)); marks never change", line: line)
             }
             return DomainError(.conflict, "exam \(exam) is \(state): written marks are imported during its written round", line: line)

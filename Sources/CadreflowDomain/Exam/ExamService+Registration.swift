@@ -110,8 +110,8 @@ extension ExamService {
         let passed = checks.allSatisfy(\.passed)
         let summary = EligibilityCheck.summary(checks)
         try connection.query(
-            "INSERT INTO exam_candidates (exam, cadre_code, registered_at, registered_by, checks, checks_passed) VALUES ($1, $2, now(), $3, $4, $5)",
-            exam.code, cadre, requester.login, summary, passed
+            "INSERT INTO exam_candidates (exam, cadre_code, registered_at, registered_by, checks, checks_passed) VALUES ($1, $2, $6, $3, $4, $5)",
+            exam.code, cadre, requester.login, summary, passed, engine.on(connection).now
         )
         return "\(cadre) registered for \(exam.code); checks \(passed ? "passed" : "failed: \(summary)") (EXAM ELIGIBLE \(exam.code) \(cadre) yes|no rules)"
     }
@@ -138,10 +138,10 @@ extension ExamService {
         }
         try connection.query(
             """
-            UPDATE exam_candidates SET eligible = $3, ruling_reason = $4, overridden = $5, ruled_by = $6, ruled_at = now()
+            UPDATE exam_candidates SET eligible = $3, ruling_reason = $4, overridden = $5, ruled_by = $6, ruled_at = $7
             WHERE exam = $1 AND cadre_code = $2
             """,
-            exam.code, cadre, eligible, reason.flatMap { $0.isEmpty ? nil : $0 }, override, requester.login
+            exam.code, cadre, eligible, reason.flatMap { $0.isEmpty ? nil : $0 }, override, requester.login, engine.on(connection).now
         )
         if override { return "\(cadre) eligible for \(exam.code), overriding the failed checks (\(checks)): \(reason ?? "")" }
         return "\(cadre) \(eligible ? "eligible" : "not eligible") for \(exam.code)"

@@ -74,7 +74,8 @@ extension ExamService {
             exam.code
         ).rows.map { ExamKeyLine(code: try $0.decode(0), cadre: try $0.decode(1), name: try $0.decode(2)) }
         try connection.query(
-            "INSERT INTO exam_key_disclosures (exam, login, reason, papers) VALUES ($1, $2, $3, $4)", exam.code, requester.login, reason, lines.count
+            "INSERT INTO exam_key_disclosures (exam, login, reason, papers, at) VALUES ($1, $2, $3, $4, $5)", exam.code, requester.login, reason, lines.count,
+            engine.on(connection).now
         )
         return lines
     }

@@ -78,6 +78,11 @@ public struct ExamService: Sendable {
         }
     }
 
+    /// The day of a stored moment, in the engine's time zone.
+    func day(_ moment: Date, on connection: PostgresConnection) -> CalendarDay {
+        CalendarDay(moment, timeZone: engine.on(connection).timeZone)
+    }
+
     /// One engine move of an exam that must still be at the version read, with the
     /// command's audit row and idempotency key in its commit. Returns the new state.
     func move(
