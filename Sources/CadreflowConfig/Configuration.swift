@@ -100,6 +100,23 @@ public struct Configuration: Sendable, Equatable {
         public var femaleCapMonths = 720
     }
 
+    /// `[exam]`: the defaults of competitive examinations (each exam may override the first
+    /// four when created) and the automatic eligibility checks.
+    public struct Exam: Sendable, Equatable {
+        /// `min_candidates`: fewest eligible candidates for an exam to go ahead. Default 2.
+        public var minCandidates = 2
+        /// `written_weight_percent`: the written round's share of the total. Default 50.
+        public var writtenWeightPercent = 50
+        /// `pass_mark`: the pass mark of each round, 0...100. Default 50.
+        public var passMark = 50
+        /// `planning_required`: candidates must be in the planning pool, `yes` or `no`. Default yes.
+        public var planningRequired = "yes"
+        /// `discipline_years`: a disciplinary measure within this many years fails the check. Default 2.
+        public var disciplineYears = 2
+        /// `months_before_retirement`: a first appointment needs this many months left. Default 60.
+        public var monthsBeforeRetirement = 60
+    }
+
     /// `[server]` settings.
     public var server = Server()
     /// `[database]` settings.
@@ -112,6 +129,8 @@ public struct Configuration: Sendable, Equatable {
     public var engine = Engine()
     /// `[retirement]` settings.
     public var retirement = Retirement()
+    /// `[exam]` settings.
+    public var exam = Exam()
 
     /// The built-in defaults.
     public init() {}

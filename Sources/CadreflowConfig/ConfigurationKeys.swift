@@ -53,6 +53,12 @@ struct ConfigurationKey {
             .integer("retirement.female_start_months", \.retirement.femaleStartMonths, default: 664, 480...960),
             .integer("retirement.female_step_months", \.retirement.femaleStepMonths, default: 4, 0...12),
             .integer("retirement.female_cap_months", \.retirement.femaleCapMonths, default: 720, 480...960),
+            .integer("exam.min_candidates", \.exam.minCandidates, default: 2, 1...1_000),
+            .integer("exam.written_weight_percent", \.exam.writtenWeightPercent, default: 50, 0...100),
+            .integer("exam.pass_mark", \.exam.passMark, default: 50, 0...100),
+            .string("exam.planning_required", \.exam.planningRequired, default: "yes", check: yesNoProblem),
+            .integer("exam.discipline_years", \.exam.disciplineYears, default: 2, 0...20),
+            .integer("exam.months_before_retirement", \.exam.monthsBeforeRetirement, default: 60, 0...600),
         ]
     }
 
@@ -123,6 +129,10 @@ struct ConfigurationKey {
 
     private static func timeZoneProblem(_ identifier: String) -> String? {
         TimeZone(identifier: identifier) == nil ? "unknown time zone (expected an IANA name such as Asia/Ho_Chi_Minh)" : nil
+    }
+
+    private static func yesNoProblem(_ text: String) -> String? {
+        text == "yes" || text == "no" ? nil : "yes or no"
     }
 
     private static func nonEmptyProblem(_ text: String) -> String? {

@@ -150,7 +150,7 @@ extension ServeCommand {
         let rules = try RuleSetCatalog.load(folder: configuration.engine.rulesFolder())
         let domain = Domain(
             pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone), rules: rules,
-            retirement: RetirementSchedule(configuration.retirement)
+            retirement: RetirementSchedule(configuration.retirement), examPolicy: ExamPolicy(configuration.exam)
         )
         let actions = domain.scheduleActions
         let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesPath())
@@ -167,6 +167,16 @@ extension ServeCommand {
             "definitions": "\(configuration.engine.definitionsSource)",
         ])
         return (engine, domain, scheduler, runner)
+    }
+}
+
+extension ExamPolicy {
+    /// The policy `[exam]` configures.
+    init(_ settings: Configuration.Exam) {
+        self.init(
+            minCandidates: settings.minCandidates, writtenWeightPercent: settings.writtenWeightPercent, passMark: Mark(hundredths: settings.passMark * 100),
+            planningRequired: settings.planningRequired == "yes", disciplineYears: settings.disciplineYears, monthsBeforeRetirement: settings.monthsBeforeRetirement
+        )
     }
 }
 

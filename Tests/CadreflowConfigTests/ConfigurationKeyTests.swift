@@ -20,12 +20,12 @@ struct ConfigurationKeyTests {
         }
     }
 
-    @Test("The key table's defaults are Configuration()'s, and it has 33 distinct keys")
+    @Test("The key table's defaults are Configuration()'s, and it has 42 distinct keys")
     func tableDefaults() {
         let defaults = Configuration()
-        #expect(ConfigurationKey.all.count == 36)
-        #expect(Set(ConfigurationKey.all.map(\.name)).count == 36)
-        #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine", "retirement"])
+        #expect(ConfigurationKey.all.count == 42)
+        #expect(Set(ConfigurationKey.all.map(\.name)).count == 42)
+        #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "engine", "retirement", "exam"])
         for key in ConfigurationKey.all {
             #expect(key.value(in: defaults) == key.defaultValue, "\(key.name)")
         }
