@@ -24,13 +24,21 @@ struct RoleScopeMatrixTests {
         ("SCHEDULE LIST", nil, ["admin", "organizer"]),
         ("ORG IMPORT format=csv", nil, ["admin", "organizer"]),
         ("EXAM IMPORT written format=csv", nil, ["admin", "organizer"]),
+        ("EXAM CREATE EX% post=x unit=BD1", "EXAM CREATE EY% post=x unit=TX1", ["organizer"]),
+        ("EXAM SHOW EBD", "EXAM SHOW ETX", ["organizer", "viewer"]),
+        ("EXAM LIST unit=BD", "EXAM LIST unit=TX", ["organizer", "viewer"]),
+        ("EXAM REGISTER EBD CBD", "EXAM REGISTER ETX CTX", ["organizer"]),
+        ("EXAM PAPERS EBD", "EXAM PAPERS ETX", ["organizer"]),
+        ("EXAM KEY EBD reason=x", "EXAM KEY ETX reason=x", ["organizer"]),
+        ("EXAM CANCEL EZ% reason=x", nil, ["organizer"]),
+        ("REPORT EXAMS unit=BD", "REPORT EXAMS unit=TX", ["organizer", "viewer"]),
         ("WHOAMI", nil, ["admin", "organizer", "manager", "viewer"]),
         ("FORMAT text", nil, ["admin", "organizer", "manager", "viewer"]),
     ]
 
     @Test("Each command is allowed exactly for its roles, and only inside the caller's subtree")
     func matrix() async throws {
-        let server = try await ServerHarness.start()
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions())
         defer { server.stop() }
         let admin = try await server.admin()
         for line in [
@@ -38,8 +46,14 @@ struct RoleScopeMatrixTests {
             "UNIT ADD TX1 name=TX1 parent=TX", "CADRE ADD CBD name=\"Cán bộ BD\" unit=BD", "CADRE ADD CTX name=\"Cán bộ TX\" unit=TX",
             "USER ADD org role=organizer password=org-password unit=BD", "USER ADD man role=manager password=man-password unit=BD",
             "USER ADD view role=viewer password=view-password unit=BD",
+            "USER ADD orghn role=organizer password=orghn-password unit=HN",
         ] {
             try await admin.send(line).expectOK()
+        }
+        // Exams of each subtree, created by an organizer over both.
+        let orgHN = try await server.client(as: "orghn", password: "orghn-password")
+        for line in ["EXAM CREATE EBD post=\"Phó trưởng ban\" unit=BD", "EXAM CREATE ETX post=\"Phó trưởng ban\" unit=TX"] {
+            try await orgHN.send(line).expectOK()
         }
         let clients = [
             "admin": admin,
