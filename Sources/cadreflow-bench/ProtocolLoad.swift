@@ -224,7 +224,7 @@ final class LineConnection {
     }
 
     /// Reads until `count` replies are complete; returns their first lines.
-    private func awaitReplies(_ count: Int) throws -> [String] {
+    func awaitReplies(_ count: Int) throws -> [String] {
         var replies: [String] = []
         while replies.count < count { replies += try receiveReplies() }
         return replies
