@@ -1,3 +1,5 @@
+import CadreflowEngine
+import CadreflowRules
 import Foundation
 import Testing
 
@@ -111,6 +113,46 @@ struct ConsoleTerminalTests {
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("An exam from draft to appointment through the console: the markers' codes read as rows, the results sent as files with < file")
+    func examThroughConsole() async throws {
+        let clock = ManualClock(ExamTests.moment("2026-03-02T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        _ = try await ExamTests.city(server)
+        let port = String(server.port)
+        func org(_ commands: [String]) throws -> (code: Int32, output: String) {
+            try console(["--port", port, "--user", "org", "--stop-on-error"] + commands.flatMap { ["-c", $0] }, password: "org-password-1")
+        }
+        let opened = try org([
+            "EXAM CREATE PGD-SNV post=\"Phó Giám đốc Sở Nội vụ\" unit=SNV", "EXAM ANNOUNCE PGD-SNV deadline=2026-03-20",
+            "EXAM REGISTER PGD-SNV C1", "EXAM REGISTER PGD-SNV C2", "EXAM ELIGIBLE PGD-SNV C1 yes", "EXAM ELIGIBLE PGD-SNV C2 yes",
+            "EXAM CLOSE PGD-SNV", "EXAM START PGD-SNV",
+        ])
+        #expect(opened.code == 0, "\(opened.output)")
+        let papers = try org(["EXAM PAPERS PGD-SNV"])
+        let codes = papers.output.split(separator: "\n").dropFirst().map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[0]) }
+        #expect(codes.count == 2 && codes.allSatisfy(PaperCode.isWellFormed), "\(papers.output)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cf-exam-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try (["exam;paper;score"] + zip(codes, ["81,5", "64"]).map { "PGD-SNV;\($0);\($1)" }).joined(separator: "\r\n").write(toFile: folder + "/written.csv", atomically: true, encoding: .utf8)
+        let key = try ExamTests.key(server, "PGD-SNV")
+        let winner = key.first { $0.value == codes[0] }?.key ?? "?"
+        let other = winner == "C1" ? "C2" : "C1"
+        try ["exam,candidate,member,score", "PGD-SNV,\(winner),\"Ủy viên Nguyễn Văn An\",80", "PGD-SNV,\(other),\"Ủy viên Nguyễn Văn An\",70"]
+            .joined(separator: "\n").write(toFile: folder + "/defense.csv", atomically: true, encoding: .utf8)
+        let finished = try org([
+            "EXAM IMPORT written format=csv < \(folder)/written.csv", "EXAM IMPORT defense format=csv < \(folder)/defense.csv",
+            "EXAM PUBLISH PGD-SNV", "EXAM APPOINT PGD-SNV decision=\"QĐ 123/QĐ-UBND\"", "EXAM SHOW PGD-SNV",
+        ])
+        #expect(finished.code == 0, "\(finished.output)")
+        #expect(finished.output.contains("names revealed and the defense round open: PGD-SNV"))
+        #expect(finished.output.contains("OK PGD-SNV appointed: \(winner) holds \"Phó Giám đốc Sở Nội vụ\" in SNV from 2026-03-02 (QĐ 123/QĐ-UBND)"), "\(finished.output)")
+        #expect(finished.output.contains("\(winner)\t"), "\(finished.output)")
+        #expect(finished.output.contains("81.5\t80\t80.75\t1\tyes"), "\(finished.output)")
+        #expect(try server.count("SELECT count(*) FROM cadres WHERE code = '\(winner)' AND unit_code = 'SNV' AND position = 'Phó Giám đốc Sở Nội vụ'") == 1)
     }
 
     @Test("Tables print as tab-separated rows with a header (--raw: without); 1 for an ERR reply, 2 for a failed login or connection, 64 for usage")

@@ -113,7 +113,7 @@ enum ExamHooks {
         let (code, _) = try exam(context)
         let missing = try context.connection.query(
             """
-            SELECT c.cadre_code FROM exam_candidates c
+            SELECT c.cadre_code FROM exam_written_results c
             WHERE c.exam = $1 AND c.passed_written AND NOT EXISTS (SELECT 1 FROM exam_defense_scores d WHERE d.exam = c.exam AND d.cadre_code = c.cadre_code)
             ORDER BY c.cadre_code
             """,
@@ -131,8 +131,8 @@ enum ExamHooks {
             """
             SELECT c.cadre_code, (c.written * 100)::int,
                    coalesce(string_agg(((d.score * 100)::int)::text, ',' ORDER BY d.member), '')
-            FROM exam_candidates c LEFT JOIN exam_defense_scores d ON d.exam = c.exam AND d.cadre_code = c.cadre_code
-            WHERE c.exam = $1 AND c.written IS NOT NULL
+            FROM exam_written_results c LEFT JOIN exam_defense_scores d ON d.exam = c.exam AND d.cadre_code = c.cadre_code
+            WHERE c.exam = $1
             GROUP BY c.cadre_code, c.written ORDER BY c.cadre_code
             """,
             code

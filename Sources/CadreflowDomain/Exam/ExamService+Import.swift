@@ -23,6 +23,8 @@ public struct ExamResultsFile: Sendable {
 extension ExamService {
     /// The most problems one reply lists.
     static let problemLimit = 100
+    /// Rows stored at once past which the table is analysed.
+    static let analyzeAfter = 10_000
 
     /// Imports a results file in the caller's transaction, all or nothing. The rows travel
     /// by COPY into a temporary table and are checked by set-based statements, every
@@ -47,17 +49,18 @@ extension ExamService {
         let written = file.round == "written"
         try connection.execute(
             written
-                ? "CREATE TEMP TABLE import_exam_rows (line int, exam text, paper text, score numeric(5,2)) ON COMMIT DROP"
-                : "CREATE TEMP TABLE import_exam_rows (line int, exam text, cadre text, member text, score numeric(5,2)) ON COMMIT DROP"
+                ? "CREATE TEMP TABLE import_exam_rows (line int, exam text, key text, paper text, score numeric(5,2)) ON COMMIT DROP"
+                : "CREATE TEMP TABLE import_exam_rows (line int, exam text, key text, cadre text, member text, score numeric(5,2)) ON COMMIT DROP"
         )
         try connection.copyFrom("COPY import_exam_rows FROM STDIN", rows: file.rows.lazy.map { row in
-            [String(row.line), row.exam] + row.keys.map { Optional($0) } + [row.score.description]
+            // The instance key travels too, so that joins to the instances are on plain columns.
+            [String(row.line), row.exam, Self.key(row.exam)] + row.keys.map { Optional($0) } + [row.score.description]
         })
         try connection.execute("ANALYZE import_exam_rows")
         // Lock the file's exams (in id order, as the engine does) so that no move or other
         // import interleaves; then check.
         try connection.query(
-            "SELECT id FROM workflow_instances WHERE key IN (SELECT DISTINCT 'exam/' || exam FROM import_exam_rows) AND workflow = 'exam' ORDER BY id FOR UPDATE"
+            "SELECT id FROM workflow_instances WHERE key IN (SELECT DISTINCT key FROM import_exam_rows) AND workflow = 'exam' ORDER BY id FOR UPDATE"
         )
         var problems = try commonProblems(requester, on: connection)
         problems += written ? try writtenProblems(on: connection) : try defenseProblems(on: connection)
@@ -72,17 +75,20 @@ extension ExamService {
             written
                 ? """
                   INSERT INTO exam_written_marks (paper, exam, score, import_id)
-                  SELECT i.paper, i.exam, i.score, $1 FROM import_exam_rows i
-                  WHERE NOT EXISTS (SELECT 1 FROM exam_written_marks m WHERE m.paper = i.paper)
+                  SELECT paper, exam, score, $1 FROM import_exam_rows ON CONFLICT (paper) DO NOTHING
                   """
                 : """
                   INSERT INTO exam_defense_scores (exam, cadre_code, member, score, import_id)
-                  SELECT i.exam, i.cadre, i.member, i.score, $1 FROM import_exam_rows i
-                  WHERE NOT EXISTS (SELECT 1 FROM exam_defense_scores d WHERE d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member)
+                  SELECT exam, cadre, member, score, $1 FROM import_exam_rows ON CONFLICT (exam, cadre_code, member) DO NOTHING
                   """,
             importID
         ).affectedRows
+        // (Rows stored already were checked to have the same score: the conflict skips them.)
         try connection.query("UPDATE exam_imports SET stored = $2 WHERE id = $1", importID, stored)
+        if stored >= Self.analyzeAfter {
+            // Fresh statistics, so that the next file's checks plan for the table's real size.
+            try connection.execute(written ? "ANALYZE exam_written_marks" : "ANALYZE exam_defense_scores")
+        }
         let exams = try connection.query("SELECT count(DISTINCT exam) FROM import_exam_rows").scalar(Int.self) ?? 0
         var summary = "imported \(stored) \(written ? "written mark" : "defense score")\(stored == 1 ? "" : "s") for \(exams) exam\(exams == 1 ? "" : "s")"
         if stored < file.rows.count { summary += " (\(file.rows.count - stored) stored already with the same score)" }
@@ -100,14 +106,14 @@ extension ExamService {
         var problems = try connection.query(
             """
             SELECT i.line, i.exam FROM import_exam_rows i
-            WHERE NOT EXISTS (SELECT 1 FROM workflow_instances w WHERE w.key = 'exam/' || i.exam AND w.workflow = 'exam')
+            WHERE NOT EXISTS (SELECT 1 FROM workflow_instances w WHERE w.key = i.key AND w.workflow = 'exam')
             ORDER BY i.line LIMIT \(Self.problemLimit)
             """
         ).rows.map { DomainError(.notFound, "exam \(try $0.decode(1, as: String.self)) does not exist", line: try $0.decode(0)) }
         problems += try connection.query(
             """
             SELECT i.line, i.exam, w.data->>'unit' FROM import_exam_rows i
-            JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
+            JOIN workflow_instances w ON w.key = i.key AND w.workflow = 'exam'
             LEFT JOIN units u ON u.code = w.data->>'unit'
             WHERE NOT \(UnitScope.sqlCondition(path: "coalesce(u.path, '')", scope: "$1"))
             ORDER BY i.line LIMIT \(Self.problemLimit)

@@ -12,7 +12,7 @@ extension ExamService {
             """
             SELECT i.line, i.exam, i.paper, w.state, p.code IS NOT NULL, m.score::text, x.imported_at
             FROM import_exam_rows i
-            JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
+            JOIN workflow_instances w ON w.key = i.key AND w.workflow = 'exam'
             LEFT JOIN exam_papers p ON p.code = i.paper AND p.exam = i.exam
             LEFT JOIN exam_written_marks m ON m.paper = i.paper
             LEFT JOIN exam_imports x ON x.id = m.import_id
@@ -39,12 +39,13 @@ extension ExamService {
     func defenseProblems(on connection: PostgresConnection) throws -> [DomainError] {
         var problems = try connection.query(
             """
-            SELECT i.line, i.exam, i.cadre, w.state, c.cadre_code IS NOT NULL, c.written::text, c.passed_written, w.data->>'pass_mark', d.score::text
+            SELECT i.line, i.exam, i.cadre, w.state, c.cadre_code IS NOT NULL, r.written::text, r.passed_written, w.data->>'pass_mark', d.score::text
             FROM import_exam_rows i
-            JOIN workflow_instances w ON w.key = 'exam/' || i.exam AND w.workflow = 'exam'
+            JOIN workflow_instances w ON w.key = i.key AND w.workflow = 'exam'
             LEFT JOIN exam_candidates c ON c.exam = i.exam AND c.cadre_code = i.cadre
+            LEFT JOIN exam_written_results r ON r.exam = i.exam AND r.cadre_code = i.cadre
             LEFT JOIN exam_defense_scores d ON d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member
-            WHERE c.cadre_code IS NULL OR c.written IS NULL OR NOT c.passed_written OR d.score <> i.score
+            WHERE c.cadre_code IS NULL OR r.written IS NULL OR NOT r.passed_written OR d.score <> i.score
                OR (d.score IS NULL AND w.state <> 'defense')
             ORDER BY i.line LIMIT \(Self.problemLimit)
             """
@@ -78,7 +79,7 @@ extension ExamService {
             SELECT c.exam, c.cadre_code, coalesce(string_agg(s.member, ', ' ORDER BY s.member), ''),
                    (SELECT min(line) FROM import_exam_rows i WHERE i.exam = c.exam AND i.cadre = c.cadre_code),
                    (SELECT min(line) FROM import_exam_rows i WHERE i.exam = c.exam)
-            FROM exam_candidates c JOIN exams USING (exam)
+            FROM exam_written_results c JOIN exams USING (exam)
             LEFT JOIN scores s ON s.exam = c.exam AND s.cadre_code = c.cadre_code
             WHERE c.passed_written
             GROUP BY c.exam, c.cadre_code ORDER BY c.exam, c.cadre_code
@@ -111,34 +112,29 @@ extension ExamService {
     }
 
     /// Every exam of the file still in its written round whose papers all have marks:
-    /// the marks are joined to the candidates (with whether each passed the written pass
-    /// mark) and the exam moves on to its defense round. Returns those exams.
+    /// the exam is recorded revealed (``exam_written_results`` then joins its marks to
+    /// its candidates) and moves on to its defense round. Returns those exams.
     func revealCompleteExams(on connection: PostgresConnection) throws -> [String] {
         let complete = try connection.query(
             """
-            SELECT w.key FROM workflow_instances w
-            WHERE w.workflow = 'exam' AND w.state = 'written'
-              AND w.key IN (SELECT DISTINCT 'exam/' || exam FROM import_exam_rows)
+            SELECT w.key, substr(w.key, 6), coalesce(w.data->>'pass_mark', '50') FROM workflow_instances w
+            WHERE w.workflow = 'exam' AND w.state = 'written' AND w.key IN (SELECT DISTINCT key FROM import_exam_rows)
               AND NOT EXISTS (
-                  SELECT 1 FROM exam_papers p LEFT JOIN exam_written_marks m ON m.paper = p.code
-                  WHERE p.exam = substr(w.key, 6) AND m.paper IS NULL)
+                  SELECT 1 FROM exam_papers p WHERE p.exam = substr(w.key, 6)
+                  AND NOT EXISTS (SELECT 1 FROM exam_written_marks m WHERE m.paper = p.code))
             ORDER BY w.key
             """
-        ).rows.map { try $0.decode(0, as: String.self) }
+        ).rows.map { (key: try $0.decode(0, as: String.self), code: try $0.decode(1, as: String.self), pass: try $0.decode(2, as: String.self)) }
         guard !complete.isEmpty else { return [] }
+        let now = engine.on(connection).now
         try connection.query(
-            """
-            UPDATE exam_candidates c SET written = m.score, passed_written = m.score >= coalesce((w.data->>'pass_mark')::numeric, 50)
-            FROM exam_papers p JOIN exam_written_marks m ON m.paper = p.code
-            JOIN workflow_instances w ON w.key = 'exam/' || p.exam AND w.workflow = 'exam'
-            WHERE p.exam = c.exam AND p.cadre_code = c.cadre_code AND w.key = ANY($1::text[])
-            """,
-            complete
+            "INSERT INTO exam_reveals (exam, pass_mark, revealed_at) SELECT * FROM unnest($1::text[], $2::numeric[], $3::timestamptz[])",
+            complete.map(\.code), complete.map(\.pass), complete.map { _ in now }
         )
         try engine.on(connection).moveMany(
-            workflow: Self.workflow, transition: "begin_defense", filter: BulkFilter(states: ["written"], keys: complete), actor: .system,
+            workflow: Self.workflow, transition: "begin_defense", filter: BulkFilter(states: ["written"], keys: complete.map(\.key)), actor: .system,
             reason: "every paper has its written mark: names revealed"
         )
-        return complete.map { String($0.dropFirst(5)) }
+        return complete.map(\.code)
     }
 }

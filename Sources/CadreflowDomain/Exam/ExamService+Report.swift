@@ -71,7 +71,7 @@ extension ExamService {
                 exams AS (
                     SELECT w.state, eu.path,
                            (SELECT count(*) FROM exam_papers p WHERE p.exam = substr(w.key, 6)) AS sat,
-                           (SELECT count(*) FROM exam_candidates c WHERE c.exam = substr(w.key, 6) AND c.passed_written) AS passed_written,
+                           (SELECT count(*) FROM exam_written_results c WHERE c.exam = substr(w.key, 6) AND c.passed_written) AS passed_written,
                            (SELECT count(*) FROM exam_candidates c WHERE c.exam = substr(w.key, 6) AND c.passed) AS passed
                     FROM workflow_instances w JOIN units eu ON eu.code = w.data->>'unit' JOIN root r ON eu.path = r.path OR starts_with(eu.path, r.path || '/')
                     WHERE w.workflow = 'exam'

@@ -89,9 +89,10 @@ extension ExamService {
                 """
                 SELECT c.cadre_code, coalesce(d.full_name, ''), c.checks, c.eligible, c.overridden,
                        EXISTS (SELECT 1 FROM exam_papers p WHERE p.exam = c.exam AND p.cadre_code = c.cadre_code), c.absent,
-                       c.written::text, c.defense::text, c.total::text, c.rank, c.passed, c.passed_written
+                       r.written::text, c.defense::text, c.total::text, c.rank, c.passed, r.passed_written
                 FROM exam_candidates c LEFT JOIN cadres d ON d.code = c.cadre_code
-                WHERE c.exam = $1 ORDER BY c.rank NULLS LAST, c.total DESC NULLS LAST, c.written DESC NULLS LAST, c.cadre_code
+                LEFT JOIN exam_written_results r ON r.exam = c.exam AND r.cadre_code = c.cadre_code
+                WHERE c.exam = $1 ORDER BY c.rank NULLS LAST, c.total DESC NULLS LAST, r.written DESC NULLS LAST, c.cadre_code
                 """,
                 exam.code
             ).rows.map { row in
