@@ -71,25 +71,32 @@ extension ExamService {
             "INSERT INTO exam_imports (round, digest, rows, stored, imported_by, imported_at) VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
             file.round, file.digest, file.rows.count, requester.login, engine.on(connection).now
         ).scalar(Int64.self) ?? 0
+        // Rows stored already (checked above to have the same score) are skipped; without
+        // any, a plain INSERT spares the speculative insertion of ON CONFLICT.
+        let repeated = try connection.query(
+            written
+                ? "SELECT EXISTS (SELECT 1 FROM import_exam_rows i JOIN exam_written_marks m ON m.paper = i.paper)"
+                : "SELECT EXISTS (SELECT 1 FROM import_exam_rows i JOIN exam_defense_scores d ON d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member)"
+        ).scalar(Bool.self) ?? true
+        let onConflict = repeated ? (written ? " ON CONFLICT (paper) DO NOTHING" : " ON CONFLICT (exam, cadre_code, member) DO NOTHING") : ""
         let stored = try connection.query(
             written
                 ? """
                   INSERT INTO exam_written_marks (paper, exam, score, import_id)
-                  SELECT paper, exam, score, $1 FROM import_exam_rows ON CONFLICT (paper) DO NOTHING
+                  SELECT paper, exam, score, $1 FROM import_exam_rows\(onConflict)
                   """
                 : """
                   INSERT INTO exam_defense_scores (exam, cadre_code, member, score, import_id)
-                  SELECT exam, cadre, member, score, $1 FROM import_exam_rows ON CONFLICT (exam, cadre_code, member) DO NOTHING
+                  SELECT exam, cadre, member, score, $1 FROM import_exam_rows\(onConflict)
                   """,
             importID
         ).affectedRows
-        // (Rows stored already were checked to have the same score: the conflict skips them.)
         try connection.query("UPDATE exam_imports SET stored = $2 WHERE id = $1", importID, stored)
         if stored >= Self.analyzeAfter {
             // Fresh statistics, so that the next file's checks plan for the table's real size.
             try connection.execute(written ? "ANALYZE exam_written_marks" : "ANALYZE exam_defense_scores")
         }
-        let exams = try connection.query("SELECT count(DISTINCT exam) FROM import_exam_rows").scalar(Int.self) ?? 0
+        let exams = Set(file.rows.map(\.exam)).count
         var summary = "imported \(stored) \(written ? "written mark" : "defense score")\(stored == 1 ? "" : "s") for \(exams) exam\(exams == 1 ? "" : "s")"
         if stored < file.rows.count { summary += " (\(file.rows.count - stored) stored already with the same score)" }
         if written {
