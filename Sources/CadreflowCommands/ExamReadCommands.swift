@@ -76,9 +76,8 @@ enum ExamReport {
         "unit", "name", "posts", "completed", "in_progress", "not_yet_held", "cancelled", "sat", "passed_written", "passed_written_share", "passed", "passed_share",
     ]
 
-    /// A share in tenths of a percent, rounded half up; nil of nothing.
     static func tenths(_ part: Int, of whole: Int) -> Int? {
-        whole == 0 ? nil : (part * 2_000 + whole) / (whole * 2)
+        ReportNumbers.share(part, of: whole, per: 10)
     }
 
     static func row(_ line: ExamProgressLine, _ locale: ReportNumbers.Locale) -> [String] {

@@ -31,4 +31,16 @@ enum ReportNumbers {
         guard let tenths else { return "" }
         return "\(tenths / 10)\(locale == .vi ? "," : ".")\(tenths % 10)%"
     }
+
+    /// A share in hundredths of a percent with two decimals (`68.39%`, `68,39%`); empty for none.
+    static func percent(hundredths: Int?, _ locale: Locale) -> String {
+        guard let hundredths else { return "" }
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)\(locale == .vi ? "," : ".")\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+
+    /// `part` of `whole` in `unit`ths (10: tenths of a percent, 100: hundredths), rounded half up; nil of nothing.
+    static func share(_ part: Int, of whole: Int, per unit: Int) -> Int? {
+        whole == 0 ? nil : (part * 100 * unit * 2 + whole) / (whole * 2)
+    }
 }

@@ -117,6 +117,18 @@ public struct Configuration: Sendable, Equatable {
         public var monthsBeforeRetirement = 60
     }
 
+    /// `[assignment]`: the limits of rotations and secondments (Quy định 65-QĐ/TW, NĐ 138/2020).
+    public struct Assignment: Sendable, Equatable {
+        /// `rotation_minimum_months`: a rotation lasts at least this long. Default 36.
+        public var rotationMinimumMonths = 36
+        /// `rotation_months_before_retirement`: months a rotated cadre has left at the start. Default 120.
+        public var rotationMonthsBeforeRetirement = 120
+        /// `secondment_maximum_months`: a secondment lasts at most this long, extensions included. Default 36.
+        public var secondmentMaximumMonths = 36
+        /// `nursing_child_months`: no secondment for a woman nursing a child younger than this. Default 36.
+        public var nursingChildMonths = 36
+    }
+
     /// `[server]` settings.
     public var server = Server()
     /// `[database]` settings.
@@ -131,6 +143,8 @@ public struct Configuration: Sendable, Equatable {
     public var retirement = Retirement()
     /// `[exam]` settings.
     public var exam = Exam()
+    /// `[assignment]` settings.
+    public var assignment = Assignment()
 
     /// The built-in defaults.
     public init() {}

@@ -59,6 +59,10 @@ struct ConfigurationKey {
             .string("exam.planning_required", \.exam.planningRequired, default: "yes", check: yesNoProblem),
             .integer("exam.discipline_years", \.exam.disciplineYears, default: 2, 0...20),
             .integer("exam.months_before_retirement", \.exam.monthsBeforeRetirement, default: 60, 0...600),
+            .integer("assignment.rotation_minimum_months", \.assignment.rotationMinimumMonths, default: 36, 1...600),
+            .integer("assignment.rotation_months_before_retirement", \.assignment.rotationMonthsBeforeRetirement, default: 120, 0...600),
+            .integer("assignment.secondment_maximum_months", \.assignment.secondmentMaximumMonths, default: 36, 1...600),
+            .integer("assignment.nursing_child_months", \.assignment.nursingChildMonths, default: 36, 0...120),
         ]
     }
 

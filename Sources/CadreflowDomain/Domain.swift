@@ -6,7 +6,7 @@ import Foundation
 /// The domain as the composition root builds it: the hooks and schedule actions the
 /// engine runs, the vocabulary definitions are checked against, and the services the
 /// commands call. Built in two steps, because the engine needs the hooks before the
-/// services can use the engine: ``hooks`` and ``vocabulary`` first, then ``init(pool:engine:calendar:rules:retirement:examPolicy:)``.
+/// services can use the engine: ``hooks`` and ``vocabulary`` first, then ``init(pool:engine:calendar:rules:retirement:examPolicy:assignmentPolicy:)``.
 public struct Domain: Sendable {
     /// Units, cadres and their history.
     public let organisation: OrganisationService
@@ -14,19 +14,29 @@ public struct Domain: Sendable {
     public let exams: ExamService
     /// The monthly assessment: cycles, steps, approval, reports.
     public let assessments: AssessmentService
+    /// Rotations, transfers, secondments and position changes, and the non-local report.
+    public let assignments: AssignmentService
 
     /// The services on a pool and an engine, judging assessments by `rules`.
     public init(
         pool: PostgresPool, engine: WorkflowEngine, calendar: DomainCalendar, rules: RuleSetCatalog, retirement: RetirementSchedule = .statutory,
-        examPolicy: ExamPolicy = .standard
+        examPolicy: ExamPolicy = .standard, assignmentPolicy: AssignmentPolicy = .standard
     ) {
         organisation = OrganisationService(pool: pool, calendar: calendar, retirement: retirement)
         exams = ExamService(pool: pool, engine: engine, policy: examPolicy, calendar: calendar, retirement: retirement)
         assessments = AssessmentService(pool: pool, engine: engine, rules: rules, calendar: calendar)
+        assignments = AssignmentService(pool: pool, engine: engine, policy: assignmentPolicy, calendar: calendar, retirement: retirement)
     }
 
-    /// Every hook the shipped definitions name.
-    public static var hooks: WorkflowHooks { PendingHooks.hooks.merging(AssessmentHooks.hooks).merging(ExamHooks.hooks) }
+    /// Every hook the shipped definitions name, with the assignment checks under the
+    /// standard limits and the statutory retirement ages.
+    public static var hooks: WorkflowHooks { hooks(assignmentPolicy: .standard, retirement: .statutory) }
+
+    /// Every hook the shipped definitions name, the assignment checks under these limits
+    /// (the service passes its configuration; the same values must reach ``init``).
+    public static func hooks(assignmentPolicy: AssignmentPolicy, retirement: RetirementSchedule) -> WorkflowHooks {
+        AssessmentHooks.hooks.merging(ExamHooks.hooks).merging(AssignmentHooks.hooks(policy: assignmentPolicy, retirement: retirement))
+    }
 
     /// What definitions may name: the account roles, the `cadre` and `system` actors, the hooks.
     public static var vocabulary: DefinitionVocabulary {

@@ -134,7 +134,9 @@ extension ServeCommand {
     func startEngine(
         configuration: Configuration, database: ServiceDatabase, pool: PostgresPool, logger: Logger
     ) async throws -> (WorkflowEngine, Domain, Scheduler, EngineRunner) {
-        let hooks = Domain.hooks
+        let retirement = RetirementSchedule(configuration.retirement)
+        let assignmentPolicy = AssignmentPolicy(configuration.assignment)
+        let hooks = Domain.hooks(assignmentPolicy: assignmentPolicy, retirement: retirement)
         let definitions = try DefinitionLoader.loadFolder(configuration.engine.workflowsFolder(), vocabulary: Domain.vocabulary)
         let catalog = try await pool.withConnection { connection in
             try WorkflowCatalog.register(definitions, connection: connection)
@@ -150,7 +152,7 @@ extension ServeCommand {
         let rules = try RuleSetCatalog.load(folder: configuration.engine.rulesFolder())
         let domain = Domain(
             pool: pool, engine: engine, calendar: Domain.calendar(timeZone: configuration.timeZone), rules: rules,
-            retirement: RetirementSchedule(configuration.retirement), examPolicy: ExamPolicy(configuration.exam)
+            retirement: retirement, examPolicy: ExamPolicy(configuration.exam), assignmentPolicy: assignmentPolicy
         )
         let actions = domain.scheduleActions
         let schedules = try ScheduleLoader.load(file: configuration.engine.schedulesPath())
@@ -167,6 +169,16 @@ extension ServeCommand {
             "definitions": "\(configuration.engine.definitionsSource)",
         ])
         return (engine, domain, scheduler, runner)
+    }
+}
+
+extension AssignmentPolicy {
+    /// The limits `[assignment]` configures.
+    init(_ settings: Configuration.Assignment) {
+        self.init(
+            rotationMinimumMonths: settings.rotationMinimumMonths, rotationMonthsBeforeRetirement: settings.rotationMonthsBeforeRetirement,
+            secondmentMaximumMonths: settings.secondmentMaximumMonths, nursingChildMonths: settings.nursingChildMonths
+        )
     }
 }
 

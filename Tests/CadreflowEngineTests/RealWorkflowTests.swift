@@ -20,7 +20,7 @@ struct RealWorkflowTests {
     static let effectNames = [
         "cycle.open_assessments", "cycle.mark_overdue", "cycle.escalate_unreviewed", "cycle.list_unapproved", "cycle.freeze_assessments",
         "assessment.record_self_scores", "assessment.record_review", "exam.assign_paper_codes",
-        "exam.rank_candidates", "exam.appoint_winner", "assignment.move_cadre", "assignment.push_end_date", "assignment.return_or_keep",
+        "exam.rank_candidates", "exam.appoint_winner", "assignment.move_cadre", "assignment.return_or_keep",
     ]
 
     /// Stub hooks: guards refuse when the instance data holds `refuse` = the hook's name;
@@ -167,7 +167,8 @@ struct RealWorkflowTests {
         #expect(try await h.engine.instance(.key(key)).state == "in_effect")
         #expect(await refusal(h, key, "cancel", organizer, ["reason": "x"])?.refusal?.reason == .notFromCurrentState)
         // Extended by six months before the evaluation falls due: the evaluation timer moves.
-        #expect(try await move(h, key, "extend", organizer, ["months": "6", "end_date": "2025-08-01"]) == "extended")
+        #expect(await refusal(h, key, "extend", organizer, ["months": "18"])?.refusal?.reason == .missingFields(["end_date"]))
+        #expect(try await move(h, key, "extend", organizer, ["months": "18", "end_date": "2025-08-01"]) == "extended")
         h.clock.set(date("2025-01-03T00:00:00+07:00"))
         #expect(try await h.engine.fireDueTimers().fired == 0)
         h.clock.set(date("2025-07-02T00:00:00+07:00"))
@@ -175,6 +176,6 @@ struct RealWorkflowTests {
         #expect(try await h.engine.instance(.key(key)).state == "evaluation_due")
         #expect(try await move(h, key, "evaluate", organizer, ["result": "hoàn thành tốt"]) == "evaluated")
         #expect(try await move(h, key, "complete", organizer, ["outcome": "return"]) == "completed")
-        #expect(try effects(h) == ["assignment.move_cadre", "assignment.push_end_date", "assignment.return_or_keep"])
+        #expect(try effects(h) == ["assignment.move_cadre", "assignment.return_or_keep"])
     }
 }
