@@ -20,7 +20,7 @@ extension AssignmentService {
         } catch let error as DomainError where error.code == .notFound {
             throw DomainError(.notFound, error.message, field: "to")
         }
-        let number = try connection.query("SELECT nextval('assignment_numbers')").scalar(Int64.self) ?? 0
+        let number = try connection.query("UPDATE assignment_numbers SET last = last + 1 RETURNING last").scalar(Int64.self) ?? 0
         let id = "A\(number)"
         var data = [
             "cadre": proposal.cadre, "kind": proposal.kind.rawValue, "from_unit": from, "to_unit": proposal.toUnit,
