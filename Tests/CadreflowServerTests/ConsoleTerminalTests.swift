@@ -155,6 +155,34 @@ struct ConsoleTerminalTests {
         #expect(try server.count("SELECT count(*) FROM cadres WHERE code = '\(winner)' AND unit_code = 'SNV' AND position = 'Phó Giám đốc Sở Nội vụ'") == 1)
     }
 
+    @Test("An assignment from proposal to completion through the console; the timers move it in between")
+    func assignmentThroughConsole() async throws {
+        let clock = ManualClock(AssignmentTests.moment("2026-03-02T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        _ = try await AssignmentTests.city(server)
+        let port = String(server.port)
+        func org(_ commands: [String]) throws -> (code: Int32, output: String) {
+            try console(["--port", port, "--user", "org", "--stop-on-error"] + commands.flatMap { ["-c", $0] }, password: "org-password-1")
+        }
+        let proposed = try org([
+            "ROTATION PROPOSE C1 kind=rotation to=P2 start=2026-04-01 months=36 position=\"Phó Bí thư Đảng ủy phường\"",
+            "ROTATION APPROVE A1 decision=\"QĐ 45/QĐ-TU\"",
+        ])
+        #expect(proposed.code == 0, "\(proposed.output)")
+        #expect(proposed.output.contains("A1 checked: rotation of C1 from P1 to P2"), "\(proposed.output)")
+        clock.set(AssignmentTests.moment("2026-04-01T00:05:00+07:00"))
+        try await server.engine.fireDueTimers()
+        clock.set(AssignmentTests.moment("2029-03-03T00:00:00+07:00"))
+        try await server.engine.fireDueTimers()
+        let finished = try org(["ROTATION EVALUATE A1 result=\"Hoàn thành xuất sắc\"", "ROTATION COMPLETE A1 outcome=return", "ROTATION LIST"])
+        #expect(finished.code == 0, "\(finished.output)")
+        #expect(finished.output.contains("A1 completed: C1 is back in P1"), "\(finished.output)")
+        #expect(finished.output.contains("A1\tC1\tNguyễn Văn An\trotation\tP1\tP2\t2026-04-01\t2029-04-01\tcompleted\tQĐ 45/QĐ-TU"), "\(finished.output)")
+        let refused = try org(["ROTATION CANCEL A1 reason=x"])
+        #expect(refused.code == 1)
+    }
+
     @Test("Tables print as tab-separated rows with a header (--raw: without); 1 for an ERR reply, 2 for a failed login or connection, 64 for usage")
     func scripts() async throws {
         let server = try await ServerHarness.start()
