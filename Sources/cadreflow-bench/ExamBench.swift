@@ -43,7 +43,7 @@ struct ExamBench: AsyncParsableCommand {
         try await accounts.bootstrapAdmin(password: "bench-password", logger: logger)
 
         print("seeding \(exams) exams in their written round with \(rows) papers …")
-        let file = try seed(setup, domain: domain)
+        let file = try seed(setup, domain: domain, engine: engine)
         let csv = FileManager.default.temporaryDirectory.appendingPathComponent("cf-bench-marks-\(UUID().uuidString.prefix(8)).csv").path
         try (file.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: csv) }
@@ -82,9 +82,9 @@ struct ExamBench: AsyncParsableCommand {
         ))
     }
 
-    /// `exams` exams for posts of SNV, in their written round with `rows` papers between
-    /// them (a cadre each); returns the results file, one random mark per paper.
-    private func seed(_ connection: PostgresConnection, domain: Domain) throws -> [String] {
+    /// `exams` exams for posts of SNV taken to their written round through the engine, with
+    /// `rows` candidates between them; returns the results file, one random mark per paper.
+    private func seed(_ connection: PostgresConnection, domain: Domain, engine: WorkflowEngine) throws -> [String] {
         try connection.query("INSERT INTO units (code, name, path) VALUES ('HN', 'Hà Nội', 'HN'), ('SNV', 'Sở Nội vụ', 'HN/SNV')")
         try connection.query(
             "INSERT INTO cadres (code, full_name, unit_code, level, born, sex, planning) SELECT 'C' || n, 'Cán bộ ' || n, 'HN', 'staff', date '1980-01-01', 'm', true FROM generate_series(0, $1::int - 1) n",
@@ -96,21 +96,27 @@ struct ExamBench: AsyncParsableCommand {
                 _ = try domain.exams.create("E\(exam)", options: ["post": "Phó Giám đốc \(exam)", "unit": "SNV"], by: organizer, on: connection)
             }
         }
-        try connection.query("UPDATE workflow_instances SET state = 'written' WHERE workflow = 'exam'")
         var generator = SystemRandomNumberGenerator()
-        var papers: [[String?]] = []
-        var candidates: [[String?]] = []
+        let candidates = (0..<rows).map { n -> [String?] in ["E\(n % exams)", "C\(n)", "2026-03-01 09:00+07", "bench", "passed", "t", "t"] }
+        try connection.copyFrom("COPY exam_candidates (exam, cadre_code, registered_at, registered_by, checks, checks_passed, eligible) FROM STDIN", rows: candidates)
+        // Each exam announced, closed and started through the engine: START draws the codes.
+        let organizerActor = Actor(name: "bench", role: "organizer")
+        try connection.transaction { connection in
+            let moves = engine.on(connection)
+            for exam in 0..<exams {
+                let key = ExamService.key("E\(exam)")
+                try moves.move(.key(key), transition: "announce", actor: organizerActor, fields: ["registration_deadline": "2099-12-31"])
+                try moves.move(.key(key), transition: "close_registration", actor: organizerActor)
+                try moves.move(.key(key), transition: "start", actor: organizerActor)
+            }
+        }
+        try connection.execute("ANALYZE; CHECKPOINT")
         var file = ["exam,paper,score"]
-        for n in 0..<rows {
-            let exam = "E\(n % exams)"
-            let code = PaperCode.make(using: &generator)
-            candidates.append([exam, "C\(n)", "2026-03-01 09:00+07", "bench", "passed", "t", "t"])
-            papers.append([code, exam, "C\(n)"])
+        for row in try connection.query("SELECT exam, code FROM exam_papers ORDER BY exam, code").rows {
+            let exam: String = try row.decode(0)
+            let code: String = try row.decode(1)
             file.append("\(exam),\(code),\(Int.random(in: 0...99, using: &generator)).\(Int.random(in: 0...99, using: &generator))")
         }
-        try connection.copyFrom("COPY exam_candidates (exam, cadre_code, registered_at, registered_by, checks, checks_passed, eligible) FROM STDIN", rows: candidates)
-        try connection.copyFrom("COPY exam_papers (code, exam, cadre_code) FROM STDIN", rows: papers)
-        try connection.execute("ANALYZE; CHECKPOINT")
         return file
     }
 }
