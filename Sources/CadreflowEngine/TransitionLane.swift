@@ -117,7 +117,9 @@ final class TransitionLane: @unchecked Sendable {
                 for pending in batch { process([pending]) }
                 return
             }
-            let failure = EngineError.classify(error)
+            // A hook's own error (a domain rule that refused inside an effect) reaches the
+            // caller as it is, with the reply it knows; the database's and the engine's are classified.
+            let failure: any Error = error is PostgresError || error is EngineError || error is GuardRefusal ? EngineError.classify(error) : error
             for pending in batch { pending.continuation.resume(throwing: failure) }
             return
         }

@@ -63,6 +63,10 @@ extension WorkflowEngine {
                             }
                         } catch let error as PostgresError where !error.isConnectionFailure {
                             outcome = "failed: \(error.message)"
+                        } catch let error where !(error is PostgresError) {
+                            // A hook refused inside its effect (the savepoint undid it): the
+                            // timer is dropped with the reason, and the other timers go on.
+                            outcome = "failed: \(error)"
                         }
                     } else {
                         outcome = "the instance no longer exists"

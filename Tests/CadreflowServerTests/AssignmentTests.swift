@@ -176,4 +176,26 @@ struct AssignmentTests {
         #expect(chairs.contains(#""text":"HN: 1/1 holders of Chủ tịch UBND xã are not local (100.00%)""#), "\(chairs)")
         #expect(try await org.send("REPORT NONLOCAL unit=HN").first?.contains("position: required") == true)
     }
+
+    @Test("An assignment that can no longer take effect is dropped with its reason and stops no other timer; a return never undoes a later move")
+    func refusedTimerAndLaterMove() async throws {
+        let (server, clock, org) = try await Self.start()
+        defer { server.stop() }
+        try await org.send("ROTATION PROPOSE C3 kind=secondment to=P2 start=2026-04-01 months=12").expectOK()
+        try await org.send("ROTATION APPROVE A1 decision=\"QĐ 1\"").expectOK()
+        try await org.send("ROTATION PROPOSE C2 kind=secondment to=SNV start=2026-04-01 months=12").expectOK()
+        try await org.send("ROTATION APPROVE A2 decision=\"QĐ 2\"").expectOK()
+        // C3 moves elsewhere before the start: A1 can no longer take effect.
+        try await org.send("CADRE MOVE C3 unit=SNV").expectOK()
+        clock.set(Self.moment("2026-04-01T00:05:00+07:00"))
+        #expect(try await server.engine.fireDueTimers() == TimerReport(fired: 1, dropped: 1))
+        #expect(try server.count("SELECT count(*) FROM workflow_timer_log WHERE transition = 'take_effect' AND detail LIKE '%C3 works in SNV now, not in the sending unit P1%'") == 1)
+        #expect(try await org.rows("ROTATION LIST").map { [$0[0], $0[8]] } == [["A1", "approved"], ["A2", "in_effect"]])
+        // C2, seconded to SNV, is moved on from there: completing with a return would undo it.
+        try await org.send("CADRE MOVE C2 unit=P2").expectOK()
+        #expect(try await org.send("ROTATION COMPLETE A2 outcome=return").first
+            == "ERR CONFLICT outcome: C2 works in P2 now, not in SNV: a later move would be undone; complete with outcome=stay")
+        #expect(try await org.send("ROTATION COMPLETE A2 outcome=stay").first == "OK A2 completed: C2 stays in SNV for good")
+        #expect(try await org.send("ROTATION PROPOSE C1 kind=transfer to=P2 start=2026-03-31").first == "ERR INVALID start: 2026-03-31 is in the past (today is 2026-04-01): an assignment starts today or later")
+    }
 }

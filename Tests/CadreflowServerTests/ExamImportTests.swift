@@ -76,8 +76,10 @@ struct ExamImportTests {
         #expect(try await upload(["HB,\(c1),80"], as: orgb) == "ERR NOTFOUND line 2: paper: \(c1) is not a paper of exam HB")
         #expect(try server.count("SELECT count(*) FROM exam_written_marks") + server.count("SELECT count(*) FROM exam_imports") == 0)
         // Several problems: text shows the first three and the count, JSON all of them.
-        let many = ["E1,\(c1),80", "E9,\(c2),70", "E1,ZZZZZ-ZZZZZ,1", "E8,\(c2),2", "E7,\(c2),3"]
-        #expect(try await upload(many) == "ERR NOTFOUND line 3: exam E9 does not exist; line 4: paper: ZZZZZ-ZZZZZ is not a paper of exam E1; line 5: exam E8 does not exist (and 1 more; FORMAT json lists them all)")
+        // Unknown exams (and exams outside the scope) are reported alone: the other checks wait.
+        let many = ["E1,\(c1),80", "E9,\(c2),70", "E1,ZZZZZ-ZZZZZ,1", "E8,\(c2),2", "E7,\(c2),3", "E6,\(c2),4"]
+        #expect(try await upload(many) == "ERR NOTFOUND line 3: exam E9 does not exist; line 5: exam E8 does not exist; line 6: exam E7 does not exist (and 1 more; FORMAT json lists them all)")
+        #expect(try await upload(["E1,\(c1),80", "E1,ZZZZZ-ZZZZZ,1", "E1,YYYYY-YYYYY,1"]) == "ERR NOTFOUND line 3: paper: ZZZZZ-ZZZZZ is not a paper of exam E1; line 4: paper: YYYYY-YYYYY is not a paper of exam E1")
         try await org.send("FORMAT json").expectJSONOK()
         func jsonUpload(_ rows: [String]) async throws -> String {
             #expect(try await org.send("EXAM IMPORT written format=csv").first?.hasPrefix(#"{"ok":true,"go":true"#) == true)
@@ -85,9 +87,9 @@ struct ExamImportTests {
             return try await org.reply().first ?? ""
         }
         let json = try await jsonUpload(many + ["E1,\(c2),abc"])
-        #expect(json == #"{"ok":false,"code":"INVALID","message":"line 7: score abc is not a number (write 75.5 or 75,5)"}"#)
+        #expect(json == #"{"ok":false,"code":"INVALID","message":"line 8: score abc is not a number (write 75.5 or 75,5)"}"#)
         let all = try await jsonUpload(many)
-        #expect(all.contains(#""errors":["line 3: exam E9 does not exist","line 4: paper: ZZZZZ-ZZZZZ is not a paper of exam E1","line 5: exam E8 does not exist","line 6: exam E7 does not exist"]"#), "\(all)")
+        #expect(all.contains(#""errors":["line 3: exam E9 does not exist","line 5: exam E8 does not exist","line 6: exam E7 does not exist","line 7: exam E6 does not exist"]"#), "\(all)")
         _ = try await org.send("FORMAT text")
         // A paper of an exam past its written round, and a changed mark, are conflicts.
         try await org.upload("EXAM IMPORT written format=csv", ["exam,paper,score", "E1,\(c1),80", "E1,\(c2),40"]).expectOK()
@@ -146,5 +148,27 @@ struct ExamImportTests {
         #expect(try await org.upload("EXAM IMPORT written format=csv idem=marks-2", second).first == first)
         #expect(try server.count("SELECT count(*) FROM exam_written_marks") == 2)
         #expect(try server.count("SELECT count(*) FROM workflow_instances WHERE key = 'exam/E1' AND state = 'defense'") == 1)
+    }
+
+    @Test("Out of scope, an import tells nothing of the exam's papers, marks or candidates; a registration from outside the scope shows check names only")
+    func scopeTellsNothing() async throws {
+        let (server, _, org) = try await ExamTests.start()
+        defer { server.stop() }
+        try await ExamTests.written(org, "E1", ["C1", "C2"])
+        let key = try ExamTests.key(server, "E1")
+        try await org.upload("EXAM IMPORT written format=csv", ["exam,paper,score"] + key.map { "E1,\($0.value),\($0.key == "C1" ? 45 : 70)" }).expectOK()
+        let orgb = try await server.client(as: "orgb", password: "orgb-password-1")
+        #expect(try await orgb.upload("EXAM IMPORT defense format=csv", ["exam,candidate,member,score", "E1,C1,M1,50", "E1,C9,M1,50"]).first
+            == "ERR DENIED line 2: exam E1 (unit SNV) is outside your scope; line 3: exam E1 (unit SNV) is outside your scope")
+        let file = ["exam,paper,score"] + key.map { "E1,\($0.value),\($0.key == "C1" ? 45 : 70)" }
+        #expect(try await orgb.upload("EXAM IMPORT written format=csv", file).first?.hasPrefix("ERR DENIED line 2: exam E1 (unit SNV) is outside your scope") == true)
+        // An organizer of SNV registers a disciplined cadre of HN.B: which check failed, not the record.
+        let admin = try await server.admin()
+        try await admin.send("USER ADD orgs role=organizer unit=SNV password=orgs-password-1").expectOK()
+        let orgs = try await server.client(as: "orgs", password: "orgs-password-1")
+        try await orgs.send("EXAM CREATE E2 post=\"Phó Chánh Văn phòng\" unit=SNV").expectOK()
+        try await orgs.send("EXAM ANNOUNCE E2").expectOK()
+        #expect(try await orgs.send("EXAM REGISTER E2 D1").first == "OK D1 registered for E2; checks failed: discipline (EXAM ELIGIBLE E2 D1 yes|no rules)")
+        #expect(try await ExamTests.show(orgs, "E2")["D1"]?["checks"] == "discipline")
     }
 }

@@ -42,7 +42,9 @@ struct ExamOutcomeTests {
         #expect(try await org.send("EXAM APPOINT E1 decision=\"QĐ 5\"").first
             == "ERR INVALID cadre: required: C1, C2 share the first rank (same total and defense score); name the one appointed")
         #expect(try await org.send("EXAM APPOINT E1 cadre=C3 decision=\"QĐ 5\"").first == "ERR CONFLICT cadre: C3 is not among those ranked first (C1, C2)")
-        #expect(try await org.send("EXAM APPOINT E1 cadre=C2 decision=\"QĐ 5\" date=2026-03-01").first?.hasPrefix("OK E1 appointed: C2 holds") == true)
+        #expect(try await org.send("EXAM APPOINT E1 cadre=C2 decision=\"QĐ 5\" date=2026-03-01").first
+            == "ERR INVALID date: 2026-03-01 is before C2's current post began (2026-03-02): the work history would overlap")
+        #expect(try await org.send("EXAM APPOINT E1 cadre=C2 decision=\"QĐ 5\" date=2026-03-02").first?.hasPrefix("OK E1 appointed: C2 holds") == true)
         #expect(try server.count("SELECT count(*) FROM cadres WHERE unit_code = 'SNV'") == 1)
         #expect(try await org.send("EXAM APPOINT E1 cadre=C1 decision=\"QĐ 6\"").first?.hasPrefix("ERR CONFLICT") == true)
     }

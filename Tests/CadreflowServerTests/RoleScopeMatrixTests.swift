@@ -32,7 +32,7 @@ struct RoleScopeMatrixTests {
         ("EXAM KEY EBD reason=x", "EXAM KEY ETX reason=x", ["organizer"]),
         ("EXAM CANCEL EZ% reason=x", nil, ["organizer"]),
         ("REPORT EXAMS unit=BD", "REPORT EXAMS unit=TX", ["organizer", "viewer"]),
-        ("ROTATION PROPOSE CBD kind=transfer to=BD1 start=2020-01-01 idem=%", "ROTATION PROPOSE CTX kind=transfer to=TX1 start=2020-01-01", ["organizer"]),
+        ("ROTATION PROPOSE CBD kind=transfer to=BD1 start=2099-01-01 idem=%", "ROTATION PROPOSE CTX kind=transfer to=TX1 start=2099-01-01", ["organizer"]),
         ("ROTATION LIST", nil, ["organizer", "manager", "viewer"]),
         ("REPORT ROTATIONS", nil, ["organizer", "manager", "viewer"]),
         ("REPORT NONLOCAL position=x unit=BD", "REPORT NONLOCAL position=x unit=TX", ["organizer", "viewer"]),

@@ -39,7 +39,8 @@ enum AssignmentHooks {
         }
         let months = text.flatMap { Int($0) }
         guard let row = try context.connection.query(
-            "SELECT unit_code, planning, born::text, sex, pregnant, child_born::text, status FROM cadres WHERE code = $1", cadre
+            // Locked: two proposals or extensions for one cadre take turns, so neither misses the other.
+            "SELECT unit_code, planning, born::text, sex, pregnant, child_born::text, status FROM cadres WHERE code = $1 FOR UPDATE", cadre
         ).rows.first else {
             throw DomainError(.notFound, "cadre \(cadre) does not exist", field: "cadre")
         }
@@ -105,7 +106,13 @@ enum AssignmentHooks {
     static let returnOrKeep: WorkflowHooks.Effect = { context in
         let (id, data) = try assignment(context)
         guard context.fields["outcome"] == "return" else { return }
-        guard let cadre = data["cadre"], let from = data["from_unit"] else { throw DomainError(.invalid, "\(id): the assignment's data is incomplete") }
+        guard let cadre = data["cadre"], let from = data["from_unit"], let to = data["to_unit"] else {
+            throw DomainError(.invalid, "\(id): the assignment's data is incomplete")
+        }
+        let current = try context.connection.query("SELECT unit_code FROM cadres WHERE code = $1 FOR UPDATE", cadre).scalar(String.self)
+        guard current == to else {
+            throw DomainError(.conflict, "\(cadre) works in \(current ?? "no unit") now, not in \(to): a later move would be undone; complete with outcome=stay", field: "outcome")
+        }
         let day = context.fields["completed_on"].flatMap { CalendarDay($0) } ?? CalendarDay(context.now, timeZone: context.engine.timeZone)
         try OrganisationService.requireOpen(from, on: day, connection: context.connection)
         try OrganisationService.moveCadres(

@@ -20,6 +20,10 @@ extension AssignmentService {
         } catch let error as DomainError where error.code == .notFound {
             throw DomainError(.notFound, error.message, field: "to")
         }
+        let today = calendar.currentDay()
+        guard proposal.start >= today else {
+            throw DomainError.invalid("start", "\(proposal.start) is in the past (today is \(today)): an assignment starts today or later")
+        }
         let number = try connection.query("UPDATE assignment_numbers SET last = last + 1 RETURNING last").scalar(Int64.self) ?? 0
         let id = "A\(number)"
         var data = [

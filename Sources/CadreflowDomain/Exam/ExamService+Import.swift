@@ -37,15 +37,6 @@ extension ExamService {
     public func importResults(_ file: ExamResultsFile, by requester: Requester, on connection: PostgresConnection) throws -> String {
         // The same file sent twice at once: the second waits for the first, then finds it.
         try connection.query("SELECT pg_advisory_xact_lock(hashtextextended('exam_import:' || $1, 0))", file.digest)
-        if let earlier = try connection.query(
-            "SELECT imported_at, imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
-            file.round, file.digest
-        ).rows.first {
-            let at = try day(earlier.decode(0, as: Date.self), on: connection)
-            let by: String = try earlier.decode(1)
-            let rows: Int = try earlier.decode(2)
-            return "this \(file.round) file (\(rows) rows) was imported already on \(at) by \(by); nothing changed"
-        }
         let written = file.round == "written"
         try connection.execute(
             written
@@ -62,8 +53,21 @@ extension ExamService {
         try connection.query(
             "SELECT id FROM workflow_instances WHERE key IN (SELECT DISTINCT key FROM import_exam_rows) AND workflow = 'exam' ORDER BY id FOR UPDATE"
         )
-        var problems = try commonProblems(requester, on: connection)
-        problems += written ? try writtenProblems(on: connection) : try defenseProblems(on: connection)
+        // Exams that do not exist or lie outside the scope are reported alone: the round's
+        // checks would tell of papers and marks that are not the requester's to see.
+        let common = try commonProblems(requester, on: connection)
+        if let first = common.first { throw first.with(others: Array(common.dropFirst().prefix(Self.problemLimit - 1))) }
+        // The same file again (now that it is known to be the requester's): nothing changes.
+        if let earlier = try connection.query(
+            "SELECT imported_at, imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
+            file.round, file.digest
+        ).rows.first {
+            let at = try day(earlier.decode(0, as: Date.self), on: connection)
+            let by: String = try earlier.decode(1)
+            let rows: Int = try earlier.decode(2)
+            return "this \(file.round) file (\(rows) rows) was imported already on \(at) by \(by); nothing changed"
+        }
+        var problems = written ? try writtenProblems(on: connection) : try defenseProblems(on: connection)
         problems.sort { ($0.line ?? 0) < ($1.line ?? 0) }
         if let first = problems.first { throw first.with(others: Array(problems.dropFirst().prefix(Self.problemLimit - 1))) }
 

@@ -15,11 +15,14 @@ extension ExamService {
         }
         try requester.requireCovers(unit: terms.unit, path: path)
         try OrganisationService.requireOpen(terms.unit, on: calendar.currentDay(), connection: connection)
-        if try connection.query("SELECT 1 FROM workflow_instances WHERE key = $1", Self.key(code)).rows.first != nil {
-            throw DomainError(.conflict, "exam \(code) exists already", field: "exam")
-        }
+        let exists = DomainError(.conflict, "exam \(code) exists already", field: "exam")
+        if try connection.query("SELECT 1 FROM workflow_instances WHERE key = $1", Self.key(code)).rows.first != nil { throw exists }
         let actor = Actor(name: requester.login, role: "organizer")
-        try engine.on(connection).create(workflow: Self.workflow, key: Self.key(code), data: terms.data, actor: actor)
+        do {
+            try engine.on(connection).create(workflow: Self.workflow, key: Self.key(code), data: terms.data, actor: actor)
+        } catch let error as PostgresError where error.code == .uniqueViolation {
+            throw exists  // created at the same moment by another command
+        }
         return "\(code) draft: \(terms.level.rawValue) post \"\(terms.post)\" of \(terms.unit); at least \(terms.minCandidates) candidates, "
             + "written \(terms.writtenWeightPercent)% + defense \(100 - terms.writtenWeightPercent)%, pass mark \(terms.passMark) in each round"
             + (terms.planningRequired ? ", planning pool required" : "")
@@ -94,8 +97,8 @@ extension ExamService {
         guard let row = try connection.query(
             """
             SELECT c.status, c.planning, c.born::text, c.sex, (SELECT max(d.decided_on)::text FROM cadre_discipline d WHERE d.cadre_code = c.code),
-                   EXISTS (SELECT 1 FROM exam_candidates e WHERE e.exam = $2 AND e.cadre_code = c.code)
-            FROM cadres c WHERE c.code = $1 FOR SHARE OF c
+                   EXISTS (SELECT 1 FROM exam_candidates e WHERE e.exam = $2 AND e.cadre_code = c.code), coalesce(u.path, '')
+            FROM cadres c LEFT JOIN units u ON u.code = c.unit_code WHERE c.code = $1 FOR SHARE OF c
             """,
             cadre, exam.code
         ).rows.first else {
@@ -108,11 +111,18 @@ extension ExamService {
         )
         let checks = EligibilityCheck.run(facts, terms: exam.terms, policy: policy, retirement: retirement, on: today)
         let passed = checks.allSatisfy(\.passed)
-        let summary = EligibilityCheck.summary(checks)
-        try connection.query(
-            "INSERT INTO exam_candidates (exam, cadre_code, registered_at, registered_by, checks, checks_passed) VALUES ($1, $2, $6, $3, $4, $5)",
+        // A candidate from outside the organizer's scope: which checks failed, not the
+        // record behind them (discipline dates, months to retirement are CADRE SHOW's, in scope).
+        let inScope = requester.scope.covers(try row.decode(6, as: String.self))
+        let summary = inScope ? EligibilityCheck.summary(checks) : EligibilityCheck.names(checks)
+        let inserted = try connection.query(
+            """
+            INSERT INTO exam_candidates (exam, cadre_code, registered_at, registered_by, checks, checks_passed) VALUES ($1, $2, $6, $3, $4, $5)
+            ON CONFLICT (exam, cadre_code) DO NOTHING
+            """,
             exam.code, cadre, requester.login, summary, passed, engine.on(connection).now
-        )
+        ).affectedRows
+        guard inserted == 1 else { throw DomainError(.conflict, "\(cadre) is registered for \(exam.code) already", field: "cadre") }
         return "\(cadre) registered for \(exam.code); checks \(passed ? "passed" : "failed: \(summary)") (EXAM ELIGIBLE \(exam.code) \(cadre) yes|no rules)"
     }
 

@@ -73,6 +73,12 @@ extension ExamService {
         let today = calendar.currentDay()
         let day = try CalendarDay.parse(date, field: "date") ?? today
         guard day <= today else { throw DomainError.invalid("date", "\(day) is in the future") }
+        let since = try await pool.withConnection { connection in
+            try connection.query("SELECT max(valid_from)::text FROM cadre_work_history WHERE cadre_code = $1 AND valid_to IS NULL", appointee).scalar(String.self)
+        }
+        if let since = since.flatMap({ CalendarDay($0) }), day < since {
+            throw DomainError.invalid("date", "\(day) is before \(appointee)'s current post began (\(since)): the work history would overlap")
+        }
         let state = try await move(
             exam, "appoint", fields: ["cadre": appointee, "decision": decision, "date": day.description], by: requester,
             auditStatements: auditStatements, idempotencyKey: idempotencyKey

@@ -62,6 +62,7 @@ extension ExamService {
         guard let reason = reason?.trimmingSpaces, !reason.isEmpty else {
             throw DomainError.invalid("reason", "required: the emergency that needs the key (it is recorded)")
         }
+        guard reason.count <= 1_000 else { throw DomainError.invalid("reason", "at most 1,000 characters") }
         let exam = try exam(code, by: requester, on: connection)
         guard exam.state == "written" else {
             if exam.state == "defense" || exam.state == "published" || exam.state == "appointed" || exam.state == "no_winner" {

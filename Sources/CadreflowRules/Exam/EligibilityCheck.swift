@@ -66,6 +66,13 @@ public struct EligibilityCheck: Sendable, Equatable {
         return checks
     }
 
+    /// The failed checks by name alone (`planning; age`), or `passed`: what an organizer
+    /// sees of a candidate from outside their scope.
+    public static func names(_ checks: [EligibilityCheck]) -> String {
+        let failed = checks.filter { !$0.passed }
+        return failed.isEmpty ? "passed" : failed.map(\.name).joined(separator: "; ")
+    }
+
     /// The failed checks as one text (`planning: not in the planning pool; age: …`), or `passed`.
     public static func summary(_ checks: [EligibilityCheck]) -> String {
         let failed = checks.filter { !$0.passed }

@@ -73,6 +73,11 @@ public enum ExamResultRows {
             throw DomainError(.invalid, "\(name) is empty", line: record.line)
         }
         var keys = Array(fields.dropFirst().dropLast())
+        if columns.count == 4, keys[1].count > 200 {
+            throw DomainError(.invalid, "member is longer than 200 characters", line: record.line)
+        }
+        if keys[0].count > 64 { throw DomainError(.invalid, "\(columns[1]) is longer than 64 characters", line: record.line) }
+        if fields[0].count > 64 { throw DomainError(.invalid, "exam is longer than 64 characters", line: record.line) }
         // Paper codes are written in capitals; a marker may type them in lower case.
         if columns[1] == "paper" { keys[0] = keys[0].uppercased() }
         let scoreText = fields[columns.count - 1]
