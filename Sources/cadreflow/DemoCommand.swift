@@ -23,14 +23,17 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Where to write the accounts' passwords.") var passwords = "demo-passwords.tsv"
     @Flag(help: "Add to a database that already holds units.") var add = false
     @Option(help: "Assessment months to fill in, e.g. 2026-01..2026-11 (after the city is built; with --months-only, on the city already there).") var months: String?
-    @Flag(help: "Only fill in --months, on a demo city loaded before.") var monthsOnly = false
+    @Flag(help: "Only fill in --months (and --exams, --assignments), on a demo city loaded before.") var monthsOnly = false
+    @Option(help: "Competitive exams to hold for deputy posts (most carried through to an appointment).") var exams = 0
+    @Option(help: "Rotations, secondments and position changes to approve, starting today.") var assignments = 0
 
     func validate() throws {
         guard (0...1_000_000).contains(cadres) else { throw ValidationError("--cadres: 0 to 1,000,000") }
         if let months {
             do { _ = try DemoMonths.parse(months) } catch { throw ValidationError("--months: \(error)") }
         }
-        if monthsOnly && months == nil { throw ValidationError("--months-only needs --months") }
+        if monthsOnly && months == nil && exams == 0 && assignments == 0 { throw ValidationError("--months-only needs --months, --exams or --assignments") }
+        guard (0...10_000).contains(exams), (0...10_000).contains(assignments) else { throw ValidationError("--exams, --assignments: 0 to 10,000") }
     }
 
     func run() async throws {
@@ -57,6 +60,12 @@ struct DemoCommand: AsyncParsableCommand {
                 let filler = DemoMonths(connectionString: database.connectionString, timeZone: configuration.timeZone, seed: seed, logger: logger)
                 let summary = try await filler.fill(try DemoMonths.parse(months))
                 print("demo months: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            }
+            if exams > 0 || assignments > 0 {
+                started = Date()
+                let filler = DemoWorkflows(connectionString: database.connectionString, timeZone: configuration.timeZone, seed: seed, logger: logger)
+                let summary = try await filler.fill(exams: exams, assignments: assignments)
+                print("demo exams and assignments: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
             }
         } catch let error as ExitCode {
             throw error
