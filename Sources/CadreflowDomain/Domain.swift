@@ -47,8 +47,12 @@ public struct Domain: Sendable {
     /// `open_monthly_cycle`: on day 1 of month M+1, open month M for every root unit.
     public var scheduleActions: [String: ScheduleAction] {
         let assessments = self.assessments
-        return ["open_monthly_cycle": .afterRecording { occurrence in try await assessments.openScheduledMonth(period: occurrence.period) }]
+        return [Self.openMonthlyCycle: .afterRecording { occurrence in try await assessments.openScheduledMonth(period: occurrence.period) }]
     }
+
+    /// The schedule actions' names (what `cadreflow check` reports schedules against).
+    public static var scheduleActionNames: Set<String> { [openMonthlyCycle] }
+    static let openMonthlyCycle = "open_monthly_cycle"
 
     /// A calendar reading the system clock in a time zone.
     public static func calendar(timeZone: TimeZone) -> DomainCalendar {

@@ -183,6 +183,41 @@ struct ConsoleTerminalTests {
         #expect(refused.code == 1)
     }
 
+    @Test("cadreflow check validates the configuration, definitions and rule sets without starting anything, naming the problem")
+    func check() throws {
+        guard let executable else { throw TestClient.Failure("the cadreflow executable is missing beside the tests") }
+        func run(_ arguments: [String]) throws -> (code: Int32, output: String) {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["check"] + arguments
+            process.environment = ["HOME": FileManager.default.temporaryDirectory.path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cf-check-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder + "/workflows", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let good = try run([])
+        #expect(good.code == 0, "\(good.output)")
+        #expect(good.output.contains("workflows: assessment v2, assignment v2, exam v2, monthly_cycle v2"), "\(good.output)")
+        #expect(good.output.contains("rule sets: qd3814-monthly from 2018-06"), "\(good.output)")
+        try "[exam]\npass_mark = 150\n".write(toFile: folder + "/bad.toml", atomically: true, encoding: .utf8)
+        let badKey = try run(["--config", folder + "/bad.toml"])
+        #expect(badKey.code == 1)
+        #expect(badKey.output.contains("exam.pass_mark"), "\(badKey.output)")
+        try #"{"name": "x", "version": 1, "states": ["a"], "initial": "a", "final": [], "transitions": [{"name": "t", "from": ["a"], "to": "b", "roles": ["organizer"]}]}"#
+            .write(toFile: folder + "/workflows/x.json", atomically: true, encoding: .utf8)
+        try "[engine]\nworkflows_dir = \"\(folder)/workflows\"\n".write(toFile: folder + "/wf.toml", atomically: true, encoding: .utf8)
+        let badDefinition = try run(["--config", folder + "/wf.toml"])
+        #expect(badDefinition.code == 1)
+        #expect(badDefinition.output.contains("x.json"), "\(badDefinition.output)")
+    }
+
     @Test("Tables print as tab-separated rows with a header (--raw: without); 1 for an ERR reply, 2 for a failed login or connection, 64 for usage")
     func scripts() async throws {
         let server = try await ServerHarness.start()
