@@ -205,21 +205,43 @@ public final class EmbeddedCluster: Sendable {
 
     /// Deals with what a killed service left behind: a pid file naming no live server is
     /// removed; a live server that does not answer on the expected socket is stopped.
+    /// Clears what a killed run left: a pid file naming a dead process, or a zombie (a
+    /// postmaster killed while nobody has reaped it yet, as when the service and its
+    /// postmaster die together), is removed; a live postmaster of this cluster that does
+    /// not answer is stopped, immediately if a fast stop fails, and killed as a last resort.
     private func clearStaleServer() throws {
         let pidFile = clusterDirectory + "/postmaster.pid"
         guard let contents = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return }
         let pid = contents.split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-        let command = pid.flatMap { try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8) }?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if command == "postgres" {
-            logger.warning("stopping an embedded PostgreSQL that does not answer on its socket", metadata: ["pid": "\(pid ?? 0)"])
-            try pgCtl(["-D", clusterDirectory, "-m", "fast", "-w", "-t", "120", "stop"], failure: "cannot stop the stale embedded PostgreSQL")
-            return
+        if let pid, Self.isLivePostgres(pid) {
+            logger.warning("stopping an embedded PostgreSQL that does not answer on its socket", metadata: ["pid": "\(pid)"])
+            do {
+                try pgCtl(["-D", clusterDirectory, "-m", "fast", "-w", "-t", "30", "stop"], failure: "cannot stop the stale embedded PostgreSQL")
+                return
+            } catch {
+                logger.warning("a fast stop failed; stopping it immediately", metadata: ["pid": "\(pid)", "error": "\(error)"])
+            }
+            for signal in [SIGQUIT, SIGKILL] where Self.isLivePostgres(pid) {
+                kill(pid, signal)
+                for _ in 0..<50 where Self.isLivePostgres(pid) { usleep(100_000) }
+            }
+            guard !Self.isLivePostgres(pid) else {
+                throw DatabaseSetupError("cannot stop the stale embedded PostgreSQL (pid \(pid)) of \(clusterDirectory): stop it by hand")
+            }
         }
         logger.warning("removing a stale PostgreSQL pid file", metadata: ["file": "\(pidFile)"])
         try? FileManager.default.removeItem(atPath: pidFile)
         let lockFile = socketDirectory + "/.s.PGSQL.\(options.port).lock"
         try? FileManager.default.removeItem(atPath: lockFile)
+    }
+
+    /// Whether `pid` is a running (not zombie, not dead) process called `postgres`.
+    static func isLivePostgres(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return false }
+        let name = stat[stat.index(after: open)..<close]
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return name == "postgres" && state != "Z" && state != "X" && state != "x"
     }
 
     private func pgCtl(_ arguments: [String], failure: String) throws {

@@ -51,6 +51,45 @@ struct EmbeddedClusterTests {
         #expect(try PostgresConnection.connect(conninfo).query("SELECT 1").scalar(Int.self) == 1)
     }
 
+    @Test("A pid file naming a zombie postmaster (killed, not yet reaped) does not stop the next start")
+    func zombiePostmaster() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try EmbeddedCluster(options: .init(dataDirectory: folder, port: 54_004, durable: false))
+        try cluster.start()
+        try cluster.stop()
+        // A process named postgres that has exited and that its parent does not reap.
+        let parent = Process()
+        parent.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        parent.arguments = ["-c", """
+            import ctypes, os, sys, time
+            pid = os.fork()
+            if pid == 0:
+                ctypes.CDLL(None).prctl(15, b"postgres", 0, 0, 0)
+                os._exit(0)
+            print(pid, flush=True)
+            time.sleep(60)
+            """]
+        let output = Pipe()
+        parent.standardOutput = output
+        try parent.run()
+        defer { parent.terminate() }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let zombie = try #require(Int32(line))
+        var state = ""
+        for _ in 0..<50 {
+            state = ((try? String(contentsOfFile: "/proc/\(zombie)/stat", encoding: .utf8)) ?? "").components(separatedBy: ") ").last?.prefix(1).description ?? ""
+            if state == "Z" { break }
+            usleep(50_000)
+        }
+        #expect(state == "Z")
+        #expect(((try? String(contentsOfFile: "/proc/\(zombie)/comm", encoding: .utf8)) ?? "").hasPrefix("postgres"))
+        try "\(zombie)\n\(folder)/postgres\n0\n54004\n".write(toFile: folder + "/postgres/postmaster.pid", atomically: true, encoding: .utf8)
+        let conninfo = try cluster.start()
+        defer { try? cluster.stop() }
+        #expect(try PostgresConnection.connect(conninfo).query("SELECT 1").scalar(Int.self) == 1)
+    }
+
     @Test("A pool recovers by itself after the server restarts underneath it")
     func poolRecoversAfterRestart() async throws {
         let folder = try temporaryFolder()
