@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CadreflowDatabaseTests",
-            dependencies: ["CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting"],
+            dependencies: ["CadreflowDatabase", "CadreflowPostgres", "CadreflowTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -89,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.notice("ready", metadata: ["listen": "\(listen)", "address": "\(address)", "tls": "\(tls != nil)"])
             }
             services = [listener, EngineRunnerService(runner: runner)]
+                + (database.embedded.map { [ClusterSupervisorService(supervisor: ClusterSupervisor(cluster: $0, logger: logger))] } ?? [])
         } catch {
             pool.close()
             try? database.stopEmbedded()
@@ -113,6 +114,18 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
         }
         if let failure { throw exitWithReason(failure) }
+    }
+}
+
+/// The embedded cluster's supervisor as a service: cancelled on graceful shutdown (before
+/// the cluster is stopped, so that the stop is not taken for a death).
+struct ClusterSupervisorService: Service {
+    let supervisor: ClusterSupervisor
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await supervisor.run()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import CadreflowDatabase
 import CadreflowPostgres
 import Foundation
+import Logging
 import Testing
 
 /// These tests own their clusters (restarting the shared test cluster would disturb
@@ -88,6 +89,34 @@ struct EmbeddedClusterTests {
         let conninfo = try cluster.start()
         defer { try? cluster.stop() }
         #expect(try PostgresConnection.connect(conninfo).query("SELECT 1").scalar(Int.self) == 1)
+    }
+
+    @Test("The supervisor starts a killed postmaster again; a pool on it answers once it is back")
+    func supervisorRestartsKilledPostmaster() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try EmbeddedCluster(options: .init(dataDirectory: folder, port: 54_005, durable: false))
+        let conninfo = try cluster.start()
+        defer { try? cluster.stop() }
+        let pool = PostgresPool(configuration: .init(connectionString: conninfo, size: 2, checkoutTimeout: .seconds(2)))
+        defer { pool.close() }
+        #expect(try await pool.withConnection { try $0.query("SELECT 1").scalar(Int.self) } == 1)
+        var logger = Logger(label: "test.supervisor")
+        logger.logLevel = .critical
+        let supervisor = Task { await ClusterSupervisor(cluster: cluster, interval: .milliseconds(200), logger: logger).run() }
+        defer { supervisor.cancel() }
+        let pidText = try String(contentsOfFile: folder + "/postgres/postmaster.pid", encoding: .utf8)
+        let pid = try #require(pidText.split(separator: "\n").first.flatMap { Int32($0) })
+        kill(pid, SIGKILL)
+        let killed = ContinuousClock.now
+        var back = false
+        while ContinuousClock.now - killed < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(200))
+            if (try? await pool.withConnection({ try $0.query("SELECT 1").scalar(Int.self) })) == 1 { back = true; break }
+        }
+        #expect(back, "the pool did not answer within 30 s of the postmaster's death")
+        let newPid = try String(contentsOfFile: folder + "/postgres/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { Int32($0) }
+        #expect(newPid != pid)
     }
 
     @Test("A pool recovers by itself after the server restarts underneath it")
