@@ -66,11 +66,15 @@ public final class EmbeddedCluster: Sendable {
     /// The server's log file.
     public var logFile: String { root + "/log/postgres.log" }
 
-    /// A libpq connection string for a database of this cluster.
-    public func connectionString(database: String? = nil) -> String {
+    /// A libpq connection string for a database of this cluster, as `user` (the superuser
+    /// that owns the schema by default).
+    public func connectionString(database: String? = nil, user: String = EmbeddedCluster.superuser) -> String {
         "host=\(ConnectionString.quote(socketDirectory)) port=\(options.port) "
-            + "user=\(EmbeddedCluster.superuser) dbname=\(ConnectionString.quote(database ?? options.databaseName))"
+            + "user=\(ConnectionString.quote(user)) dbname=\(ConnectionString.quote(database ?? options.databaseName))"
     }
+
+    /// The role the service serves as (migration 011): not a superuser, no owner of any table.
+    public static let servingRole = "cadreflow_service"
 
     /// Creates the cluster if needed, starts it (or adopts a running one), creates the
     /// service's database, and returns its connection string.

@@ -4,8 +4,11 @@ import Logging
 /// The database the service runs on: the server named by a connection string, or the
 /// embedded cluster under the data directory when none is configured.
 public struct ServiceDatabase: Sendable {
-    /// The libpq connection string of the service's database.
+    /// The libpq connection string the service serves with: for the embedded cluster, as
+    /// the unprivileged serving role; for an external server, the configured one.
     public let connectionString: String
+    /// The connection string migrations run with (the schema owner's).
+    public let ownerConnectionString: String
     /// The embedded cluster, when the service manages one.
     public let embedded: EmbeddedCluster?
     /// True when the embedded cluster was already running and was adopted.
@@ -15,11 +18,14 @@ public struct ServiceDatabase: Sendable {
     /// otherwise the embedded cluster under `dataDirectory`, created and started as needed.
     public static func open(url: String, dataDirectory: String, embeddedPort: Int, logger: Logger) throws -> ServiceDatabase {
         if !url.isEmpty {
-            return ServiceDatabase(connectionString: url, embedded: nil, adoptedRunningCluster: false)
+            return ServiceDatabase(connectionString: url, ownerConnectionString: url, embedded: nil, adoptedRunningCluster: false)
         }
         let cluster = try EmbeddedCluster(options: .init(dataDirectory: dataDirectory, port: embeddedPort), logger: logger)
         let adopted = try cluster.startOrAdopt()
-        return ServiceDatabase(connectionString: cluster.connectionString(), embedded: cluster, adoptedRunningCluster: adopted)
+        return ServiceDatabase(
+            connectionString: cluster.connectionString(user: EmbeddedCluster.servingRole), ownerConnectionString: cluster.connectionString(),
+            embedded: cluster, adoptedRunningCluster: adopted
+        )
     }
 
     /// Applies the shipped migrations; returns those applied now.
@@ -41,7 +47,7 @@ public struct ServiceDatabase: Sendable {
 
     private func connect() throws -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(connectionString)
+            return try PostgresConnection.connect(ownerConnectionString)
         } catch let error as PostgresError {
             throw DatabaseSetupError("database unreachable: \(error.message)")
         }

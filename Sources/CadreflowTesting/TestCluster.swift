@@ -58,7 +58,10 @@ public final class TestCluster: Sendable {
     public func makeDatabase(prefix: String = "t") throws -> TestDatabase {
         let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         try cluster.createDatabaseIfMissing(name)
-        return TestDatabase(name: name, connectionString: connectionString(database: name), cluster: self)
+        return TestDatabase(
+            name: name, connectionString: connectionString(database: name),
+            servingConnectionString: cluster.connectionString(database: name, user: EmbeddedCluster.servingRole), cluster: self
+        )
     }
 
     private static func stopShared() {
@@ -90,8 +93,10 @@ public final class TestCluster: Sendable {
 public struct TestDatabase: Sendable {
     /// The database name.
     public let name: String
-    /// Its libpq connection string.
+    /// Its libpq connection string, as the superuser that owns the schema.
     public let connectionString: String
+    /// Its connection string as the service's serving role (after the migrations).
+    public let servingConnectionString: String
     /// The cluster it lives in.
     public let cluster: TestCluster
 
@@ -100,10 +105,10 @@ public struct TestDatabase: Sendable {
         try PostgresConnection.connect(connectionString)
     }
 
-    /// A pool on the database.
-    public func pool(size: Int = 4, checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1)) -> PostgresPool {
+    /// A pool on the database (as the serving role with `serving`, as the service has it).
+    public func pool(size: Int = 4, checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1), serving: Bool = false) -> PostgresPool {
         PostgresPool(configuration: .init(
-            connectionString: connectionString, size: size,
+            connectionString: serving ? servingConnectionString : connectionString, size: size,
             checkoutTimeout: checkoutTimeout, healthCheckAfterIdle: healthCheckAfterIdle
         ))
     }

@@ -53,9 +53,10 @@ struct ServerHarness {
     ) async throws -> Parts {
         let database = try existing ?? TestCluster.shared().makeDatabase(prefix: "server")
         try Migrator(migrations: Migration.bundled()).migrate(database.connect())
-        let pool = database.pool(size: 6)
+        // The service's pool and engine serve as the unprivileged role, as `serve` does.
+        let pool = database.pool(size: 6, serving: true)
         let catalog = try WorkflowCatalog.register(definitions, connection: database.connect())
-        let engine = WorkflowEngine(catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: database.connectionString, clock: clock, options: .init(timeZone: zone))
+        let engine = WorkflowEngine(catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: database.servingConnectionString, clock: clock, options: .init(timeZone: zone))
         let domain = Domain(pool: pool, engine: engine, calendar: DomainCalendar { CalendarDay(clock.now(), timeZone: zone) }, rules: try builtInRules())
         let scheduler = try Scheduler(schedules: schedules, actions: domain.scheduleActions, engine: engine, clock: clock, timeZone: zone)
         var logger = Logger(label: "test.server")

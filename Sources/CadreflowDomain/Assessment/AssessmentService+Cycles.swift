@@ -105,7 +105,7 @@ extension AssessmentService {
             // the month's reports plan for the month's real size (a sequential, parallel
             // pass) instead of the one row an unanalysed expression index promises.
             // Best effort: a role that may not analyse the table leaves it to autovacuum.
-            try? await pool.withConnection { connection in try connection.execute("ANALYZE workflow_instances") }
+            _ = try? await pool.withConnection { connection -> Void in _ = try connection.query("SELECT analyze_table('workflow_instances')") }
         }
         return CycleOpening(key: key, opened: opened, created: created, existing: counted.skipped, deadlines: deadlines, ruleSet: ruleSet.name)
     }

@@ -98,7 +98,7 @@ extension ExamService {
         try connection.query("UPDATE exam_imports SET stored = $2 WHERE id = $1", importID, stored)
         if stored >= Self.analyzeAfter {
             // Fresh statistics, so that the next file's checks plan for the table's real size.
-            try connection.execute(written ? "ANALYZE exam_written_marks" : "ANALYZE exam_defense_scores")
+            try connection.query("SELECT analyze_table($1)", written ? "exam_written_marks" : "exam_defense_scores")
         }
         let exams = Set(file.rows.map(\.exam)).count
         var summary = "imported \(stored) \(written ? "written mark" : "defense score")\(stored == 1 ? "" : "s") for \(exams) exam\(exams == 1 ? "" : "s")"
