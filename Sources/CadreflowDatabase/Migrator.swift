@@ -35,14 +35,17 @@ public struct Migrator: Sendable {
     public func migrate(_ connection: PostgresConnection) throws -> [Migration] {
         try connection.query("SELECT pg_advisory_lock($1)", Migrator.lockKey)
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", Migrator.lockKey) }
-        try connection.execute("""
+        // Created only when missing: a role that may not create tables (the serving role)
+        // then finds the migrations applied and applies none.
+        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL").scalar(Bool.self) ?? false
+        if !exists { try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    integer PRIMARY KEY,
                 name       text NOT NULL,
                 checksum   text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
-            """)
+            """) }
         let applied = try recorded(connection)
         try verify(applied)
         var done: [Migration] = []

@@ -39,5 +39,7 @@ struct LeastPrivilegeTests {
                     "\(statement): \(refusal.map { String(describing: $0) } ?? "allowed")")
         }
         #expect(try owner.query("SELECT count(*) FROM audit_log").scalar(Int.self) == 2)
+        // Serving as the role on a current database: the migrations are found applied.
+        #expect(try Migrator(migrations: Migration.bundled()).migrate(PostgresConnection.connect(database.servingConnectionString)).isEmpty)
     }
 }
