@@ -29,7 +29,7 @@ struct ExamImportCommand {
                     hash.update(data: Array(line.utf8))
                     hash.update(data: [0x0A])
                 }
-                let digest = hash.finalize().map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+                let digest = hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
                 let file = ExamResultsFile(round: round, rows: rows, digest: digest)
                 let requester = account.requester
                 return .inTransaction { connection in .ok(try exams.importResults(file, by: requester, on: connection)) }

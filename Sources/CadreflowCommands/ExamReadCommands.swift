@@ -76,20 +76,16 @@ enum ExamReport {
         "unit", "name", "posts", "completed", "in_progress", "not_yet_held", "cancelled", "sat", "passed_written", "passed_written_share", "passed", "passed_share",
     ]
 
-    static func tenths(_ part: Int, of whole: Int) -> Int? {
-        ReportNumbers.share(part, of: whole, per: 10)
-    }
-
     static func row(_ line: ExamProgressLine, _ locale: ReportNumbers.Locale) -> [String] {
         func count(_ value: Int) -> String { ReportNumbers.count(value, locale) }
         return [line.unit, line.name, count(line.posts), count(line.completed), count(line.inProgress), count(line.notYetHeld), count(line.cancelled),
-                count(line.sat), count(line.passedWritten), ReportNumbers.percent(tenths: tenths(line.passedWritten, of: line.sat), locale),
-                count(line.passed), ReportNumbers.percent(tenths: tenths(line.passed, of: line.sat), locale)]
+                count(line.sat), count(line.passedWritten), ReportNumbers.percent(tenths: ReportNumbers.share(line.passedWritten, of: line.sat, per: 10), locale),
+                count(line.passed), ReportNumbers.percent(tenths: ReportNumbers.share(line.passed, of: line.sat, per: 10), locale)]
     }
 
     static func sentence(_ unit: String, _ line: ExamProgressLine, _ locale: ReportNumbers.Locale) -> String {
         func count(_ value: Int) -> String { ReportNumbers.count(value, locale) }
-        let passed = ReportNumbers.percent(tenths: tenths(line.passed, of: line.sat), locale)
+        let passed = ReportNumbers.percent(tenths: ReportNumbers.share(line.passed, of: line.sat, per: 10), locale)
         switch locale {
         case .en:
             return "\(unit): \(count(line.completed))/\(count(line.posts)) posts completed, \(count(line.inProgress)) in progress, \(count(line.notYetHeld)) not yet held; "

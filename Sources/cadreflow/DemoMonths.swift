@@ -39,16 +39,9 @@ struct DemoMonths {
     }
 
     func fill(_ months: [AssessmentPeriod]) async throws -> String {
-        let pool = PostgresPool(configuration: .init(connectionString: connectionString, size: 12), logger: logger)
-        defer { pool.close() }
-        let definitions = try DefinitionLoader.loadFolder(DefinitionFiles.workflowsFolder(configured: ""), vocabulary: Domain.vocabulary)
-        let catalog = try await pool.withConnection { try WorkflowCatalog.register(definitions, connection: $0) }
-        let engine = WorkflowEngine(catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: connectionString, options: .init(timeZone: timeZone), logger: logger)
-        defer { engine.close() }
-        let domain = Domain(
-            pool: pool, engine: engine, calendar: Domain.calendar(timeZone: timeZone),
-            rules: try RuleSetCatalog.load(folder: DefinitionFiles.rulesFolder(configured: ""))
-        )
+        let demo = try await DemoDomain(connectionString: connectionString, timeZone: timeZone, poolSize: 12, logger: logger)
+        defer { demo.close() }
+        let pool = demo.pool, engine = demo.engine, domain = demo.domain
         let assessments = domain.assessments
         let organizer = Requester(login: "demo", role: .admin, scope: .everything)
         let roots = try await pool.read("SELECT code FROM units WHERE parent_code IS NULL AND valid_to IS NULL ORDER BY code", decode: { result in

@@ -19,16 +19,9 @@ struct DemoWorkflows {
     let logger: Logger
 
     func fill(exams: Int, assignments: Int) async throws -> String {
-        let pool = PostgresPool(configuration: .init(connectionString: connectionString, size: 6), logger: logger)
-        defer { pool.close() }
-        let definitions = try DefinitionLoader.loadFolder(DefinitionFiles.workflowsFolder(configured: ""), vocabulary: Domain.vocabulary)
-        let catalog = try await pool.withConnection { try WorkflowCatalog.register(definitions, connection: $0) }
-        let engine = WorkflowEngine(catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: connectionString, options: .init(timeZone: timeZone), logger: logger)
-        defer { engine.close() }
-        let domain = Domain(
-            pool: pool, engine: engine, calendar: Domain.calendar(timeZone: timeZone),
-            rules: try RuleSetCatalog.load(folder: DefinitionFiles.rulesFolder(configured: ""))
-        )
+        let demo = try await DemoDomain(connectionString: connectionString, timeZone: timeZone, poolSize: 6, logger: logger)
+        defer { demo.close() }
+        let pool = demo.pool, domain = demo.domain
         var generator = SplitMix64(seed: seed ^ 0xE4A1)
         let organizer = Requester(login: "demo", role: .organizer, scope: .everything)
         let units = try await pool.read(

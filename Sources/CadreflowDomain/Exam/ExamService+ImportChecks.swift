@@ -126,10 +126,9 @@ extension ExamService {
             """
         ).rows.map { (key: try $0.decode(0, as: String.self), code: try $0.decode(1, as: String.self), pass: try $0.decode(2, as: String.self)) }
         guard !complete.isEmpty else { return [] }
-        let now = engine.on(connection).now
         try connection.query(
-            "INSERT INTO exam_reveals (exam, pass_mark, revealed_at) SELECT * FROM unnest($1::text[], $2::numeric[], $3::timestamptz[])",
-            complete.map(\.code), complete.map(\.pass), complete.map { _ in now }
+            "INSERT INTO exam_reveals (exam, pass_mark, revealed_at) SELECT exam, pass, $3 FROM unnest($1::text[], $2::numeric[]) AS t(exam, pass)",
+            complete.map(\.code), complete.map(\.pass), engine.on(connection).now
         )
         let engine = self.engine.on(connection)
         let reason = "every paper has its written mark: names revealed"
