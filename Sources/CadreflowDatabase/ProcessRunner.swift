@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs helper programs (initdb, pg_ctl, useradd, pgbench) to completion, optionally as
 /// another system account, with their output captured in a temporary file.
@@ -40,10 +43,13 @@ public enum ProcessRunner {
     }
 
     /// Starts `executable` in the background, its output appended to `outputPath`, and
-    /// returns at once: for servers a benchmark talks to (redis-server). The child starts
-    /// with no blocked signals, so ``RunningProcess/stop()``'s SIGTERM reaches it.
-    public static func start(_ executable: String, _ arguments: [String], outputPath: String = "/dev/null") throws -> RunningProcess {
-        RunningProcess(pid: try spawn(executable, arguments, outputPath: outputPath, directory: nil), name: executable)
+    /// returns at once: for servers a benchmark or a test talks to (redis-server, the service
+    /// itself). The child starts with no blocked signals, so ``RunningProcess/stop(grace:)``'s
+    /// SIGTERM reaches it; `environment` replaces this process's environment when given.
+    public static func start(
+        _ executable: String, _ arguments: [String], outputPath: String = "/dev/null", environment: [String: String]? = nil
+    ) throws -> RunningProcess {
+        RunningProcess(pid: try spawn(executable, arguments, outputPath: outputPath, directory: nil, environment: environment), name: executable)
     }
 
     /// posix_spawn and waitpid, with standard output and error appended to `outputPath`.
@@ -54,7 +60,9 @@ public enum ProcessRunner {
         return try wait(for: pid, name: path)
     }
 
-    private static func spawn(_ path: String, _ arguments: [String], outputPath: String, directory: String?) throws -> pid_t {
+    private static func spawn(
+        _ path: String, _ arguments: [String], outputPath: String, directory: String?, environment: [String: String]? = nil
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -77,8 +85,10 @@ public enum ProcessRunner {
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { variables in variables.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for pointer in envp ?? [] { free(pointer) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
+        let spawned = envp.map { posix_spawn(&pid, command[0], &actions, &attributes, argv, $0) } ?? posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else {
             throw DatabaseSetupError("cannot run \(path): \(String(cString: strerror(spawned)))")
         }
@@ -122,10 +132,16 @@ public struct RunningProcess: Sendable {
         return waitpid(pid, &status, WNOHANG) == 0
     }
 
+    /// Sends SIGKILL and waits for the exit.
+    public func kill() {
+        Glibc.kill(pid, SIGKILL)
+        _ = try? ProcessRunner.wait(for: pid, name: name)
+    }
+
     /// Sends SIGTERM and waits for the exit (SIGKILL after `grace`); returns the status.
     @discardableResult
     public func stop(grace: Duration = .seconds(5)) -> Int32? {
-        kill(pid, SIGTERM)
+        Glibc.kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + grace
         var status: Int32 = 0
         while ContinuousClock.now < deadline {
@@ -137,7 +153,7 @@ public struct RunningProcess: Sendable {
             if reaped == -1 { return nil }
             usleep(10_000)
         }
-        kill(pid, SIGKILL)
+        Glibc.kill(pid, SIGKILL)
         return try? ProcessRunner.wait(for: pid, name: name)
     }
 }

@@ -29,11 +29,7 @@ struct ConsoleTLSTests {
         }
     }
 
-    /// The `cadreflow` executable beside the test bundle (built by `swift build --build-tests`).
-    private static var executable: URL? {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL]
-        return candidates.map { $0.appendingPathComponent("cadreflow") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    private static var executable: URL? { ServiceProcess.executable }
 
     /// What one console run printed, and how it ended.
     struct Run: Sendable {

@@ -5,11 +5,7 @@ import Testing
 
 @Suite("The console end to end: a pseudo-terminal and scripts (one at a time: they time a terminal)", .serialized)
 struct ConsoleTerminalTests {
-    /// The `cadreflow` executable beside the test bundle (built by `swift build --build-tests`).
-    private var executable: URL? {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL]
-        return candidates.map { $0.appendingPathComponent("cadreflow") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    private var executable: URL? { ServiceProcess.executable }
 
     /// Types `lines` into the console on a pseudo-terminal (python3's pty: the console sees
     /// a terminal, libedit edits), in the C locale as a bare environment has it.
