@@ -42,16 +42,21 @@ struct CrashRestartTests {
         var acknowledged: [String] = []
         for round in 0..<Self.rounds {
             let slice = Array(codes[(round * Self.cadresPerRound)..<((round + 1) * Self.cadresPerRound)])
-            let delay = Int.random(in: 300...1_200)
+            // The kill comes at a random moment after the first acknowledgement (a loaded machine
+            // may take a while to answer the first one), while the rest are in flight.
+            let delay = Int.random(in: 20...500)
+            let (firstAck, signal) = AsyncStream<Void>.makeStream()
             // Odd rounds kill its PostgreSQL too (the postmaster with SIGKILL: crash recovery at the next start).
             let killer = Task {
+                for await _ in firstAck { break }
                 try await Task.sleep(for: .milliseconds(delay))
                 service.kill()
                 if round % 2 == 1 { service.killPostmaster() }
             }
-            let results = await Self.submit(slice, month: month, port: service.port)
+            let results = await Self.submit(slice, month: month, port: service.port, acknowledged: signal)
+            signal.finish()
             try await killer.value
-            #expect(results.acknowledged.count > 0, "round \(round): nothing acknowledged before the kill at \(delay) ms")
+            #expect(results.acknowledged.count > 0, "round \(round): nothing acknowledged before the kill \(delay) ms after the first")
             sent += results.sent
             acknowledged += results.acknowledged
             try await service.start()
@@ -92,8 +97,8 @@ struct CrashRestartTests {
     }
 
     /// Sends ASSESS SELF for each cadre of `codes` on `workers` connections until the codes run
-    /// out or the service dies.
-    static func submit(_ codes: [String], month: String, port: Int) async -> Sent {
+    /// out or the service dies, telling `acknowledged` of each `OK`.
+    static func submit(_ codes: [String], month: String, port: Int, acknowledged: AsyncStream<Void>.Continuation) async -> Sent {
         await withTaskGroup(of: Sent.self) { group in
             for worker in 0..<workers {
                 let part = stride(from: worker, to: codes.count, by: workers).map { codes[$0] }
@@ -104,7 +109,10 @@ struct CrashRestartTests {
                     for code in part {
                         result.sent.append(code)
                         guard let reply = try? await client.send("ASSESS SELF \(code) \(month) discipline=18 duties=60 bonus=2") else { break }
-                        if reply.first?.hasPrefix("OK") == true { result.acknowledged.append(code) }
+                        if reply.first?.hasPrefix("OK") == true {
+                            result.acknowledged.append(code)
+                            acknowledged.yield()
+                        }
                     }
                     return result
                 }
