@@ -39,6 +39,8 @@ extension Configuration {
             ("server.listen", environment["CADREFLOW_LISTEN"], .environment("CADREFLOW_LISTEN")),
             ("database.url", environment["CADREFLOW_DATABASE_URL"], .environment("CADREFLOW_DATABASE_URL")),
             ("database.data_dir", environment["CADREFLOW_DATA_DIR"], .environment("CADREFLOW_DATA_DIR")),
+            ("metrics.listen", environment["CADREFLOW_METRICS_LISTEN"], .environment("CADREFLOW_METRICS_LISTEN")),
+            ("log.format", environment["CADREFLOW_LOG_FORMAT"], .environment("CADREFLOW_LOG_FORMAT")),
             ("server.listen", overrides.listen, .flag("--listen")),
             ("database.url", overrides.databaseURL, .flag("--database-url")),
             ("database.data_dir", overrides.dataDir, .flag("--data-dir")),

@@ -15,6 +15,21 @@ public struct Configuration: Sendable, Equatable {
         public var tlsCertificate = ""
         /// `tls_private_key`: PEM private key path; set together with the certificate.
         public var tlsPrivateKey = ""
+        /// `shutdown_timeout_ms`: the longest a graceful shutdown waits before it cancels what
+        /// is still running, 100...600000. Default 10000.
+        public var shutdownTimeoutMs = 10_000
+    }
+
+    /// `[metrics]`: the operators' HTTP listener (Prometheus `/metrics`, `/healthz`, `/readyz`).
+    public struct Metrics: Sendable, Equatable {
+        /// `listen`: host:port of the listener; empty (the default) means off.
+        public var listen = ""
+    }
+
+    /// `[log]`: how log records are written (to standard error).
+    public struct Log: Sendable, Equatable {
+        /// `format`: `text` (the default, one readable line each) or `json` (one JSON object a line).
+        public var format = "text"
     }
 
     /// `[database]`: which PostgreSQL and how the pool uses it.
@@ -137,6 +152,10 @@ public struct Configuration: Sendable, Equatable {
     public var protocolLimits = ProtocolLimits()
     /// `[security]` settings.
     public var security = Security()
+    /// `[metrics]` settings.
+    public var metrics = Metrics()
+    /// `[log]` settings.
+    public var log = Log()
     /// `[engine]` settings.
     public var engine = Engine()
     /// `[retirement]` settings.
@@ -153,6 +172,10 @@ public struct Configuration: Sendable, Equatable {
     public var listenHost: String { ListenAddress(server.listen)?.host ?? "127.0.0.1" }
     /// The port part of `server.listen`.
     public var listenPort: Int { ListenAddress(server.listen)?.port ?? 7420 }
+    /// The host and port of `metrics.listen`, or nil when the listener is off.
+    public var metricsAddress: (host: String, port: Int)? {
+        ListenAddress(metrics.listen).map { ($0.host, $0.port) }
+    }
     /// True when `database.url` is empty and the service runs its own cluster.
     public var usesEmbeddedDatabase: Bool { database.url.isEmpty }
     /// The zone of `server.time_zone` (checked when loaded; UTC+7 if set to an unknown name by hand).

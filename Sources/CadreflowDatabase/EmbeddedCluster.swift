@@ -6,7 +6,8 @@ import Logging
 /// data directory, listening only on a unix socket inside it, stopped on shutdown.
 ///
 /// Layout under the data directory: `postgres/` (the cluster), `run/` (the socket),
-/// `log/postgres.log` (the server's log). A cluster left running by a killed service is
+/// `log/postgres.log` (start-up output) and `log/postgres-Mon.log` … (the server's log, one
+/// file a weekday, rotated by PostgreSQL's logging collector). A cluster left running by a killed service is
 /// adopted; a stale pid file is removed; neither needs a manual step.
 public final class EmbeddedCluster: Sendable {
     /// What the cluster is and how it runs.
@@ -33,9 +34,9 @@ public final class EmbeddedCluster: Sendable {
     public let options: Options
     /// The absolute data directory.
     public let root: String
-    private let logger: Logger
-    private let installation: PostgresInstallation
-    private let account: ServiceAccount?
+    let logger: Logger
+    let installation: PostgresInstallation
+    let account: ServiceAccount?
 
     /// The PostgreSQL superuser the cluster is created with.
     public static let superuser = "cadreflow"
@@ -143,7 +144,7 @@ public final class EmbeddedCluster: Sendable {
 
     // MARK: - Steps
 
-    private func prepareDirectories() throws {
+    func prepareDirectories() throws {
         let manager = FileManager.default
         for folder in [root, clusterDirectory, socketDirectory, root + "/log"] {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -198,6 +199,15 @@ public final class EmbeddedCluster: Sendable {
             // with two-phase commit: each part is a prepared transaction for a moment.
             "max_prepared_transactions = 16",
             "timezone = 'UTC'",
+            // The server's own log, rotated: one file a weekday under log/, each truncated when
+            // its day comes round again, so a week of logs is kept and the folder stops growing.
+            // (log/postgres.log keeps what is written before the collector starts.)
+            "logging_collector = on",
+            "log_directory = \(literal(root + "/log"))",
+            "log_filename = 'postgres-%a.log'",
+            "log_rotation_age = '1d'",
+            "log_rotation_size = 0",
+            "log_truncate_on_rotation = on",
         ]
         if !options.durable {
             lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
@@ -248,7 +258,7 @@ public final class EmbeddedCluster: Sendable {
         return name == "postgres" && state != "Z" && state != "X" && state != "x"
     }
 
-    private func pgCtl(_ arguments: [String], failure: String) throws {
+    func pgCtl(_ arguments: [String], failure: String) throws {
         let outcome = try ProcessRunner.run(installation.pgCtl, arguments, as: account?.name, directory: clusterDirectory)
         guard outcome.status == 0 else {
             let serverLog = (try? String(contentsOfFile: logFile, encoding: .utf8))?

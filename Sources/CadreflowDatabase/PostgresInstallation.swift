@@ -17,6 +17,17 @@ public struct PostgresInstallation: Sendable, Equatable {
         self.postgres = postgres
     }
 
+    /// Another program of this installation (`pg_basebackup`, say): beside `pg_ctl`, or beside
+    /// the file `pg_ctl` links to (a link on PATH into Debian's versioned folder).
+    public func tool(_ name: String) -> String {
+        let linked = URL(fileURLWithPath: pgCtl)
+        for folder in [linked.resolvingSymlinksInPath().deletingLastPathComponent(), linked.deletingLastPathComponent()] {
+            let candidate = folder.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return linked.deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
     /// The folder of Debian's versioned installations.
     public static let debianRoot = "/usr/lib/postgresql"
 

@@ -43,18 +43,21 @@ public struct EngineRunner: Sendable {
             let limit = 500
             while true {
                 let report = try await engine.fireDueTimers(limit: limit)
+                EngineMetrics.timers(report)
                 if report.fired + report.dropped > 0 {
                     logger.info("timers fired", metadata: ["fired": "\(report.fired)", "dropped": "\(report.dropped)"])
                 }
                 if report.fired + report.dropped < limit || Task.isCancelled { break }
             }
             for run in try await scheduler?.tick() ?? [] {
+                EngineMetrics.scheduleRun(run)
                 logger.notice("schedule ran", metadata: [
                     "schedule": "\(run.schedule)", "period": "\(run.period)", "status": "\(run.status)",
                     "trigger": "\(run.trigger)", "detail": "\(run.detail)",
                 ])
             }
         } catch {
+            EngineMetrics.roundFailed()
             logger.warning("engine round failed; retrying next tick", metadata: ["error": "\(error)"])
         }
     }

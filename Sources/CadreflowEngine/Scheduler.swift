@@ -201,6 +201,7 @@ public final class Scheduler: Sendable {
                 )
             }
             logger.error("schedule action failed; it runs again next round", metadata: ["schedule": "\(schedule.name)", "period": "\(occurrence.period)", "error": "\(message)"])
+            EngineMetrics.scheduleRun(ScheduleRun(schedule: schedule.name, period: occurrence.period, status: "failed", trigger: trigger, detail: message))
             throw EngineError.classify(error)
         }
         try await pool.withConnection { connection in

@@ -4,6 +4,7 @@ import Dispatch
 import Glibc
 #endif
 import Logging
+import Metrics
 import Synchronization
 
 /// One group-commit writer: a connection on its own serial queue that takes every
@@ -44,6 +45,8 @@ final class TransitionLane: @unchecked Sendable {
     /// Transactions committed and the transitions they carried (for group-commit figures).
     let committedBatches = Atomic<Int>(0)
     let committedCommands = Atomic<Int>(0)
+    /// The size of each committed batch (a histogram through swift-metrics).
+    private let batchSizes = Recorder(label: EngineMetrics.batchSizeLabel)
 
     init(index: Int, connectionString: String, applier: TransitionApplier, maxBatch: Int, logger: Logger) {
         self.queue = DispatchQueue(label: "cadreflow.engine.lane.\(index)")
@@ -163,6 +166,7 @@ final class TransitionLane: @unchecked Sendable {
         }
         committedBatches.add(1, ordering: .relaxed)
         committedCommands.add(commands.count, ordering: .relaxed)
+        batchSizes.record(commands.count)
         remember(outcomes.map(\.instance))
         return outcomes
     }
@@ -214,6 +218,7 @@ final class TransitionLane: @unchecked Sendable {
         }
         committedBatches.add(1, ordering: .relaxed)
         committedCommands.add(commands.count, ordering: .relaxed)
+        batchSizes.record(commands.count)
         // Every locked instance, as the batch left it (replays report older states).
         remember(instances.snapshots)
         return results

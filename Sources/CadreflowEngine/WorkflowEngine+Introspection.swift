@@ -50,6 +50,19 @@ public struct TimerEntry: Sendable, Equatable {
 }
 
 extension WorkflowEngine {
+    /// The stored first outcome of a transition made with `idempotencyKey` (marked replayed),
+    /// or nil when none was. A caller that checks rules before it moves looks here first, so
+    /// that a retry of a move that committed (its reply lost) is answered as the first was.
+    public func storedOutcome(idempotencyKey: String) async throws -> TransitionOutcome? {
+        let statement = TransitionApplier.replayStatement([idempotencyKey])
+        return try await pool.withConnection { connection in
+            let result = try connection.query(statement.sql, parameters: statement.parameters)
+            guard var outcome = try TransitionApplier.replays(from: result)[idempotencyKey] else { return nil }
+            outcome.replayed = true
+            return outcome
+        }
+    }
+
     /// The history of one instance, oldest first.
     public func history(_ ref: InstanceRef) async throws -> [HistoryEntry] {
         let instance = try await self.instance(ref)

@@ -194,15 +194,23 @@ public final class PostgresConnection {
         return error
     }
 
-    /// The error for a call that got no answer: the connection is gone.
+    /// The error for a call that got no answer: the connection is gone. libpq may not have
+    /// marked the connection bad yet when the server's end closed under a call (a primary
+    /// restarting or dying): its own message says so, and that counts as lost too.
     func connectionError() -> PostgresError {
         let message = lastErrorMessage
-        if PQstatus(handle) != CONNECTION_OK {
+        if PQstatus(handle) != CONNECTION_OK || Self.lostConnectionMessages.contains(where: message.contains) {
             isBroken = true
             return PostgresError(code: .connectionLost, message: message.isEmpty ? "connection to the server was lost" : message)
         }
         return PostgresError(code: .unexpectedResult, message: message.isEmpty ? "libpq returned no result" : message)
     }
+
+    /// What libpq says when the server's end of the connection went away.
+    static let lostConnectionMessages = [
+        "server closed the connection unexpectedly", "no connection to the server", "could not send data to server",
+        "could not receive data from server", "SSL SYSCALL error", "SSL connection has been closed unexpectedly",
+    ]
 }
 
 /// The isolation level of a transaction.

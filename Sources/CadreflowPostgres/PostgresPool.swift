@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections for async Swift code.
@@ -71,6 +72,10 @@ public final class PostgresPool: Sendable {
     private let state = Mutex(State())
     /// The connections that pipeline ``read(_:decode:)``.
     let readLanes: [ReadLane]
+    /// Checkouts that found every connection busy, and how long they waited (swift-metrics).
+    private let waitedCheckouts = Counter(label: "cadreflow_pool_waits_total")
+    private let waitTime = Metrics.Timer(label: "cadreflow_pool_wait_seconds")
+    private let checkoutTimeouts = Counter(label: "cadreflow_pool_timeouts_total")
 
     /// Creates a pool; connections open lazily, on first use.
     public init(configuration: Configuration, logger: Logger = Logger(label: "cadreflow.postgres")) {
@@ -156,6 +161,9 @@ public final class PostgresPool: Sendable {
         case .closed:
             throw PostgresError(code: .poolClosed, message: "the connection pool is closed")
         case .wait:
+            waitedCheckouts.increment()
+            let started = ContinuousClock.now
+            defer { waitTime.record(duration: ContinuousClock.now - started) }
             return try await waitForSlot()
         }
     }
@@ -185,6 +193,7 @@ public final class PostgresPool: Sendable {
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
+        if waiter != nil { checkoutTimeouts.increment() }
         waiter?.continuation.resume(throwing: PostgresError(
             code: .poolExhausted,
             message: "all \(size) database connections stayed busy for \(timeout); try again later"

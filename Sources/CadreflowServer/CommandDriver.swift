@@ -32,6 +32,6 @@ public struct CommandDriver: Sendable {
         let first = await send(line, session: &session)
         guard case .go = first, let pending = session.upload else { return first }
         session.upload = nil
-        return await executor.finishUpload(.success(lines), pending: pending, session: &session)
+        return await executor.finishUpload(.success(lines), bytes: lines.reduce(0) { $0 + $1.utf8.count + 1 }, pending: pending, session: &session)
     }
 }

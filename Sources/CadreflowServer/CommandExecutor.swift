@@ -28,8 +28,45 @@ struct CommandExecutor: Sendable {
         case task(Work)
     }
 
-    /// Parses, routes and checks one line; runs it at once when its command is inline.
+    /// Parses, routes and checks one line; runs it at once when its command is inline. The
+    /// command's reply is counted and timed (``ServerMetrics``) when it is made.
     func prepare(_ frame: LineFrame, session: inout SessionState) -> Prepared {
+        let started = ContinuousClock.now
+        var name = "unknown"
+        let prepared = route(frame, session: &session, name: &name)
+        let metrics = context.metrics
+        let command = name
+        switch prepared {
+        case .reply(let reply):
+            metrics.command(command, reply, started: started)
+            return prepared
+        case .read(let work):
+            return .read { session in
+                let reply = await work(session)
+                metrics.command(command, reply, started: started)
+                return reply
+            }
+        case .query(let read, _):
+            // A failed statement is counted where its error becomes a reply.
+            return .query(read.map { reply in
+                metrics.command(command, reply, started: started)
+                return reply
+            }, command: command)
+        case .task(let work):
+            return .task { session in
+                let reply = await work(&session)
+                metrics.command(command, reply, started: started)
+                return reply
+            }
+        }
+    }
+
+    /// Counts a read whose statement failed (its reply made from the error).
+    func countFailedQuery(_ command: String, _ reply: Reply) {
+        context.metrics.command(command, reply, started: nil)
+    }
+
+    private func route(_ frame: LineFrame, session: inout SessionState, name: inout String) -> Prepared {
         let request: Request
         switch frame {
         case .overlong:
@@ -47,6 +84,7 @@ struct CommandExecutor: Sendable {
         } catch {
             return .reply(.error(error))
         }
+        name = spec.name
         if let roles = spec.roles {
             guard let account = session.account else {
                 return .reply(.error(.auth, "log in first: AUTH <user> <password>"))
@@ -158,7 +196,13 @@ struct CommandExecutor: Sendable {
     }
 
     /// Turns a finished upload (its lines, or the first problem found in them) into its write.
-    func finishUpload(_ collected: Result<[String], ProtocolError>, pending: PendingUpload, session: inout SessionState) async -> Reply {
+    func finishUpload(_ collected: Result<[String], ProtocolError>, bytes: Int, pending: PendingUpload, session: inout SessionState) async -> Reply {
+        let reply = await finishUploadUncounted(collected, pending: pending, session: &session)
+        context.metrics.upload(pending.spec.name, reply, bytes: bytes)
+        return reply
+    }
+
+    private func finishUploadUncounted(_ collected: Result<[String], ProtocolError>, pending: PendingUpload, session: inout SessionState) async -> Reply {
         let failure: Reply
         switch collected {
         case .failure(let error):

@@ -144,10 +144,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
             if let pending = session.upload {
                 guard let collected = upload.take(frame) else { continue }
+                let bytes = upload.receivedBytes
                 upload = UploadCollector(limit: executor.context.limits.maxUploadBytes)
                 session.upload = nil
                 let executor = executor
-                startExclusive(context: context) { session in await executor.finishUpload(collected, pending: pending, session: &session) }
+                startExclusive(context: context) { session in await executor.finishUpload(collected, bytes: bytes, pending: pending, session: &session) }
                 continue
             }
             switch executor.prepare(frame, session: &session) {
@@ -223,7 +224,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 let reply: Reply
                 switch result {
                 case .success(let value): reply = value
-                case .failure(let error): reply = .error(executor.protocolError(error, command: query.command))
+                case .failure(let error):
+                    reply = .error(executor.protocolError(error, command: query.command))
+                    executor.countFailedQuery(query.command, reply)
                 }
                 return (slot: query.slot, text: ReplyEncoder.encode(reply, format: query.format))
             }

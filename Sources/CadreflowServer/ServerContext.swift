@@ -53,6 +53,8 @@ public struct ServerContext: Sendable {
     public let version: String
     /// The logger.
     public let logger: Logger
+    /// Commands, connections and uploads, as metrics.
+    let metrics: ServerMetrics
     /// Sessions open per account (for the per-account cap).
     let sessions: SessionCounter
     /// The mounted commands.
@@ -73,6 +75,7 @@ public struct ServerContext: Sendable {
         self.limits = limits
         self.version = version
         self.logger = logger
-        self.sessions = SessionCounter()
+        self.metrics = ServerMetrics()
+        self.sessions = SessionCounter(metrics: metrics)
     }
 }

@@ -8,18 +8,28 @@ final class SessionCounter: Sendable {
     }
 
     private let counts = Mutex(Counts())
+    private let metrics: ServerMetrics
+
+    init(metrics: ServerMetrics) {
+        self.metrics = metrics
+    }
 
     /// Takes a connection slot unless `limit` are open.
     func openConnection(limit: Int) -> Bool {
+        // The gauge is set under the lock, so that it never shows an older count last.
         counts.withLock { counts in
             guard counts.connections < limit else { return false }
             counts.connections += 1
+            metrics.openConnections(counts.connections)
             return true
         }
     }
 
     func closeConnection() {
-        counts.withLock { $0.connections -= 1 }
+        counts.withLock { counts in
+            counts.connections -= 1
+            metrics.openConnections(counts.connections)
+        }
     }
 
     /// Takes a session slot for an account unless `limit` are open.

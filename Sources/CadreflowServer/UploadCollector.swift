@@ -20,6 +20,9 @@ struct UploadCollector {
         self.limit = limit
     }
 
+    /// The bytes of the data lines read so far (with their newlines), held or not.
+    var receivedBytes: Int { bytes }
+
     /// The lines held now (none once a problem was found).
     var heldLines: Int { lines.count }
 

@@ -7,7 +7,7 @@ struct CadreflowCommand: AsyncParsableCommand {
         commandName: "cadreflow",
         abstract: "Monthly assessments, leadership examinations and rotations, as durable workflows on PostgreSQL.",
         version: CadreflowVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, ConsoleCommand.self, DemoCommand.self, CheckCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, ConsoleCommand.self, DemoCommand.self, CheckCommand.self, BackupCommand.self]
     )
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CadreflowConfig
 import CadreflowDefinitions
+import CadreflowObservability
 import Foundation
 import Logging
 
@@ -29,12 +30,15 @@ struct ConfigurationOptions: ParsableArguments {
         )
     }
 
-    /// A logger writing to standard error at the chosen level.
-    func makeLogger(label: String) throws -> Logger {
+    /// A logger writing to standard error at the chosen level, in `log.format`'s form.
+    func makeLogger(label: String, configuration: Configuration) throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
         }
-        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        let json = configuration.log.format == "json"
+        var logger = Logger(label: label) { label -> any LogHandler in
+            json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        }
         logger.logLevel = level
         return logger
     }

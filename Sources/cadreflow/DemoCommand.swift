@@ -41,7 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
         let database: ServiceDatabase
         do {
             let configuration = try options.load()
-            logger = try options.makeLogger(label: "cadreflow.demo")
+            logger = try options.makeLogger(label: "cadreflow.demo", configuration: configuration)
             database = try ServiceDatabase.open(
                 url: configuration.database.url, dataDirectory: configuration.database.dataDir,
                 embeddedPort: configuration.database.embeddedPort, logger: logger

@@ -16,7 +16,7 @@ struct MigrateCommand: ParsableCommand {
     func run() throws {
         do {
             let configuration = try options.load()
-            let logger = try options.makeLogger(label: "cadreflow.migrate")
+            let logger = try options.makeLogger(label: "cadreflow.migrate", configuration: configuration)
             let database = try ServiceDatabase.open(
                 url: configuration.database.url, dataDirectory: configuration.database.dataDir,
                 embeddedPort: configuration.database.embeddedPort, logger: logger

@@ -4,6 +4,7 @@ import CadreflowConfig
 import CadreflowDatabase
 import CadreflowDomain
 import CadreflowEngine
+import CadreflowObservability
 import CadreflowPostgres
 import CadreflowRules
 import CadreflowServer
@@ -27,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         let database: ServiceDatabase
         do {
             configuration = try options.load()
-            logger = try options.makeLogger(label: "cadreflow")
+            logger = try options.makeLogger(label: "cadreflow", configuration: configuration)
             database = try ServiceDatabase.open(
                 url: configuration.database.url, dataDirectory: configuration.database.dataDir,
                 embeddedPort: configuration.database.embeddedPort, logger: logger
@@ -35,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw exitWithReason(error)
         }
+        // Metrics are collected only when something serves them; the pool, the engine and
+        // the server take their metric handles as they are made, so bootstrap comes first.
+        let registry = configuration.metrics.listen.isEmpty ? nil : ServeObservability.bootstrapMetrics()
         let pool = PostgresPool(
             configuration: .init(
                 connectionString: database.connectionString,
@@ -88,8 +92,16 @@ struct ServeCommand: AsyncParsableCommand {
             let listener = ProtocolService(host: configuration.listenHost, port: configuration.listenPort, context: context, tls: tls) { address in
                 logger.notice("ready", metadata: ["listen": "\(listen)", "address": "\(address)", "tls": "\(tls != nil)"])
             }
-            services = [listener, EngineRunnerService(runner: runner)]
+            let liveness = EngineLiveness()
+            services = [listener, EngineRunnerService(runner: runner, liveness: liveness)]
                 + (database.embedded.map { [ClusterSupervisorService(supervisor: ClusterSupervisor(cluster: $0, logger: logger))] } ?? [])
+                + (try registry.flatMap { registry in
+                    guard let (host, port) = configuration.metricsAddress else { return nil }
+                    let routes = ProbeRoutes(registry: registry, readiness: try ServeObservability.readiness(pool: pool, engine: liveness))
+                    return [ProbeService(host: host, port: port, routes: routes) { bound in
+                        logger.notice("metrics ready", metadata: ["listen": "\(configuration.metrics.listen)", "address": "\(bound)"])
+                    }]
+                } ?? [])
         } catch {
             pool.close()
             try? database.stopEmbedded()
@@ -97,8 +109,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         // SIGTERM / SIGINT: stop accepting, let connections answer what they have read,
-        // stop the engine runner; then close the pool and the embedded database.
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // stop the engine runner; then close the pool and the embedded database. Past
+        // `server.shutdown_timeout_ms` whatever still runs is cancelled.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(configuration.server.shutdownTimeoutMs)
+        let group = ServiceGroup(configuration: groupConfiguration)
         var failure: (any Error)?
         do {
             try await group.run()
@@ -132,8 +150,11 @@ struct ClusterSupervisorService: Service {
 /// The engine's timers and schedules as a service: cancelled on graceful shutdown.
 struct EngineRunnerService: Service {
     let runner: EngineRunner
+    let liveness: EngineLiveness
 
     func run() async throws {
+        liveness.set(true)
+        defer { liveness.set(false) }
         await cancelWhenGracefulShutdown {
             await runner.run()
         }

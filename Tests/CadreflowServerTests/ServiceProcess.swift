@@ -93,6 +93,11 @@ final class ServiceProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
+    /// Everything the service logged at its latest start.
+    func log() -> String {
+        (try? String(contentsOfFile: dataDirectory + "/service-\(starts).log", encoding: .utf8)) ?? ""
+    }
+
     /// The last lines the service logged at its latest start.
     func lastLog() -> String {
         lastLines(of: dataDirectory + "/service-\(starts).log")

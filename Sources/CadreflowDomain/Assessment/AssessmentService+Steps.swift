@@ -72,18 +72,21 @@ extension AssessmentService {
     ) async throws -> String {
         let (ruleSet, deadlines) = try schedule(month)
         let key = Self.assessmentKey(month, cadre: cadre)
+        // A retry of a step that committed (its reply lost) is answered as the first was,
+        // before the rules below would refuse it for the state it left.
+        if let idempotencyKey, let first = try await engine.storedOutcome(idempotencyKey: idempotencyKey), first.instance.key == key {
+            return Self.reply(key, action, first.instance)
+        }
         let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection) }
         let role = try AssessmentPermission.check(action, record.facts, by: requester, today: calendar.currentDay())
         var fields: [String: String] = [:]
         var reason: String?
-        var summary = ""
         switch action {
         case .selfAssess:
             let sheet = try ScoreSheet(entered: entered, ruleSet: ruleSet)
             fields = Self.scoreFields(sheet, prefix: "self_", by: requester)
             fields["self_on_behalf"] = role == "cadre" ? "no" : "yes"
             if let note = entered["note"] { fields["self_note"] = note }
-            summary = " total \(sheet.total) grade \(sheet.grade.rawValue)\(role == "cadre" ? "" : " (entered on the cadre's behalf)")"
         case .review:
             let sheet = try ScoreSheet(entered: entered, ruleSet: ruleSet)
             fields = Self.scoreFields(sheet, prefix: "review_", by: requester)
@@ -92,7 +95,6 @@ extension AssessmentService {
             let noSelf = record.facts.state == "overdue"
             fields["no_self_assessment"] = noSelf ? "yes" : "no"
             if let comment = entered["comment"] { fields["review_comment"] = comment }
-            summary = " total \(sheet.total) grade \(sheet.grade.rawValue)\(noSelf ? " (no self-assessment)" : "")"
         case .returnForRevision, .exempt, .reopen:
             guard let given = entered["reason"]?.trimmingCharacters(in: .whitespaces), !given.isEmpty else {
                 throw DomainError.invalid("reason", "required: say why")
@@ -111,7 +113,25 @@ extension AssessmentService {
             instance: .key(key), transition: action.rawValue, actor: Self.actor(requester, role: role), fields: fields, reason: reason,
             expectedVersion: record.version, idempotencyKey: idempotencyKey, attachedWrites: auditStatements
         ))
-        return "\(key) \(outcome.instance.state)\(summary)"
+        return Self.reply(key, action, outcome.instance)
+    }
+
+    /// The reply to a step, from the instance it left (so that a replay reads the same):
+    /// the state, and for SELF and REVIEW the total and grade.
+    static func reply(_ key: String, _ action: AssessmentAction, _ instance: InstanceSnapshot) -> String {
+        let data = instance.data
+        let summary: String
+        switch action {
+        case .selfAssess:
+            let onBehalf = data["self_on_behalf"] == "yes" ? " (entered on the cadre's behalf)" : ""
+            summary = " total \(data["self_total"] ?? "") grade \(data["self_grade"] ?? "")\(onBehalf)"
+        case .review:
+            let noSelf = data["no_self_assessment"] == "yes" ? " (no self-assessment)" : ""
+            summary = " total \(data["total"] ?? "") grade \(data["grade"] ?? "")\(noSelf)"
+        default:
+            summary = ""
+        }
+        return "\(key) \(instance.state)\(summary)"
     }
 
     /// A score sheet as instance fields: each part, the total and the grade under `prefix`
