@@ -7,6 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cadreflow-bench",
         abstract: "Benchmarks of Cadreflow against PostgreSQL's own tools, side by side.",
-        subcommands: [DatabaseBench.self, EngineBench.self, ProtocolBench.self, ReadLaneBench.self, AssessmentBench.self, ExamBench.self]
+        subcommands: [DatabaseBench.self, EngineBench.self, ProtocolBench.self, ReadLaneBench.self, AssessmentBench.self, ExamBench.self, SoakBench.self]
     )
 }
