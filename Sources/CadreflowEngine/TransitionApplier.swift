@@ -159,11 +159,6 @@ struct InstanceIndex {
         idByKey[snapshot.key] = nil
     }
 
-    mutating func removeAll() {
-        byID.removeAll()
-        idByKey.removeAll()
-    }
-
     subscript(ref: InstanceRef) -> InstanceSnapshot? {
         switch ref {
         case .id(let id): return byID[id]

@@ -39,9 +39,10 @@ final class TransitionLane: @unchecked Sendable {
     private let inbox = LaneInbox<Pending>()
     private var connection: PostgresConnection?
     /// The state each instance was left in by this lane's last commit that moved it.
-    private var known = InstanceIndex()
-    /// Instances remembered at most (the memory is simply dropped when full).
-    static let knownLimit = 100_000
+    private var known = RecentInstances(limit: TransitionLane.knownLimit)
+    /// Instances remembered at most (the least recently moved are forgotten first): about
+    /// 2.5 KB each, so a lane's memory stays within ~25 MB through a whole month.
+    static let knownLimit = 10_000
     /// Transactions committed and the transitions they carried (for group-commit figures).
     let committedBatches = Atomic<Int>(0)
     let committedCommands = Atomic<Int>(0)
@@ -172,7 +173,6 @@ final class TransitionLane: @unchecked Sendable {
     }
 
     private func remember(_ snapshots: [InstanceSnapshot]) {
-        if known.count + snapshots.count > Self.knownLimit { known.removeAll() }
         for snapshot in snapshots { known.store(snapshot) }
     }
 

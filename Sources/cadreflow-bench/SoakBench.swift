@@ -20,11 +20,12 @@ struct SoakBench: ParsableCommand {
     @Option(help: "Pause between one reader's requests, in milliseconds.") var readPauseMs = 2
     @Option(help: "Self-assessing connections.") var submitters = 2
     @Option(help: "Pause between one submitter's requests, in milliseconds.") var submitPauseMs = 40
+    @Option(help: "A program to run the service under, e.g. /usr/bin/heaptrack (its pid is then the wrapper's).") var serviceWrapper = ""
 
     static let kinds = ["show", "list", "self", "review", "approve", "report", "import"]
 
     func run() throws {
-        let service = try SoakService.start()
+        let service = try SoakService.start(wrapper: serviceWrapper)
         defer { service.stop() }
         let month = Self.currentMonth()
         let codes = (1...cadres).map { String(format: "S%06d", $0) }
@@ -112,13 +113,16 @@ struct SoakBench: ParsableCommand {
                 load.pause(seconds: 60)
                 if load.stopped { break }
                 batch += 1
-                let lines = ["type,code,name,parent,unit"] + (1...500).map { "cadre,N\(batch)X\(String(format: "%04d", $0)),Trần Thị \(batch)-\($0),,HN.U001" }
+                // A new ward each minute with its 500 cadres: the listed units keep their size.
+                let ward = "HN.N\(String(format: "%03d", batch))"
+                let lines = ["type,code,name,parent,unit", "unit,\(ward),Phường mới \(batch),HN,"]
+                    + (1...500).map { "cadre,N\(batch)X\(String(format: "%04d", $0)),Trần Thị \(batch)-\($0),,\(ward)" }
                 _ = try load.time("import") { try connection.upload("ORG IMPORT format=csv", lines) }
             }
         }
 
         print("minute  " + Self.kinds.map { $0.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined() + "errors  RSS MiB")
-        print("        " + Self.kinds.map { _ in "n/s   p99 ms    " }.joined())
+        print("        " + Self.kinds.map { _ in "n/s     p99 ms  " }.joined())
         let started = ContinuousClock.now
         let total = Int((minutes * 60).rounded())
         var summaries: [SoakLoad.Minute] = []
@@ -132,6 +136,7 @@ struct SoakBench: ParsableCommand {
             minute.residentMiB = service.residentMiB
             summaries.append(minute)
             print(minute.row(index: summaries.count, kinds: Self.kinds))
+            fflush(nil)  // each minute as it ends, also when the output is a file
             if let failure = load.failure { print("soak: a worker stopped: \(failure)") }
         }
         load.stop()

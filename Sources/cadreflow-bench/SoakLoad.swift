@@ -22,7 +22,7 @@ final class SoakLoad: Sendable {
         func row(index: Int, kinds: [String]) -> String {
             var line = String(format: "%-8d", index)
             for kind in kinds {
-                line += String(format: "%-6.1f%-10.2f", rate(kind), p99(kind))
+                line += String(format: "%-7.1f %-8.2f", rate(kind), p99(kind))
             }
             return line + String(format: "%-8d%.1f", errors, residentMiB)
         }
