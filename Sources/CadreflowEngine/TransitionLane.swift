@@ -40,8 +40,8 @@ final class TransitionLane: @unchecked Sendable {
     private var connection: PostgresConnection?
     /// The state each instance was left in by this lane's last commit that moved it.
     private var known = RecentInstances(limit: TransitionLane.knownLimit)
-    /// Instances remembered at most (the least recently moved are forgotten first): about
-    /// 2.5 KB each, so a lane's memory stays within ~25 MB through a whole month.
+    /// Instances remembered at most (the least recently moved are forgotten first); in the
+    /// soak a full memory cost the service about 15 MiB.
     static let knownLimit = 10_000
     /// Transactions committed and the transitions they carried (for group-commit figures).
     let committedBatches = Atomic<Int>(0)

@@ -20,12 +20,11 @@ struct SoakBench: ParsableCommand {
     @Option(help: "Pause between one reader's requests, in milliseconds.") var readPauseMs = 2
     @Option(help: "Self-assessing connections.") var submitters = 2
     @Option(help: "Pause between one submitter's requests, in milliseconds.") var submitPauseMs = 40
-    @Option(help: "A program to run the service under, e.g. /usr/bin/heaptrack (its pid is then the wrapper's).") var serviceWrapper = ""
 
     static let kinds = ["show", "list", "self", "review", "approve", "report", "import"]
 
     func run() throws {
-        let service = try SoakService.start(wrapper: serviceWrapper)
+        let service = try SoakService.start()
         defer { service.stop() }
         let month = Self.currentMonth()
         let codes = (1...cadres).map { String(format: "S%06d", $0) }

@@ -10,8 +10,7 @@ struct SoakService {
     static let adminPassword = "soak-admin-password"
 
     /// Starts the service and waits until it greets.
-    /// `wrapper`, when not empty, is a program the service runs under (`heaptrack`, `valgrind`).
-    static func start(wrapper: String = "") throws -> SoakService {
+    static func start() throws -> SoakService {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cadreflow").path
         guard FileManager.default.isExecutableFile(atPath: beside) else {
             throw ValidationFailure("\(beside) is missing: build it first (swift build -c release)")
@@ -25,10 +24,7 @@ struct SoakService {
         environment["CADREFLOW_LISTEN"] = "127.0.0.1:\(port)"
         environment["CADREFLOW_ADMIN_PASSWORD"] = adminPassword
         environment["CADREFLOW_CONFIG"] = nil
-        let arguments = ["serve", "--log-level", "warning"]
-        let process = wrapper.isEmpty
-            ? try ProcessRunner.start(beside, arguments, outputPath: folder + "/service.log", environment: environment)
-            : try ProcessRunner.start(wrapper, [beside] + arguments, outputPath: folder + "/service.log", environment: environment)
+        let process = try ProcessRunner.start(beside, ["serve", "--log-level", "warning"], outputPath: folder + "/service.log", environment: environment)
         for _ in 0..<1_200 {
             guard process.isRunning else { throw ValidationFailure("the service exited at start: see \(folder)/service.log") }
             if let connection = try? LineConnection(port: port), (try? connection.readGreeting()) != nil {
