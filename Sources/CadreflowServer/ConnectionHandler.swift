@@ -7,8 +7,8 @@ import NIOCore
 ///
 /// Commands that never wait (PING, HELP, WHOAMI …), and every refusal made before a
 /// command runs (syntax, unknown command, not logged in, role), are answered right here.
-/// Reads run as tasks at the same time as one another, each with the session as it was
-/// when its line arrived; their replies wait in their slots and go out in request order.
+/// Reads run as tasks at the same time as one another (up to ``maxReadTasks`` of them),
+/// each with the session as it was when its line arrived; their replies wait in their slots and go out in request order.
 /// A write, or a command that changes the session (AUTH), runs alone: it starts once the
 /// reads before it are answered, and the lines after it wait until it is done, so what a
 /// client sends after a write sees the write, and an upload's lines reach the upload.
@@ -30,6 +30,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     static let linesPerTurn = 256
     /// Replies written to the channel in one go at most (then writability is checked).
     static let writeChunkBytes = 64 * 1_024
+    /// Read tasks of one connection running at once at most: past it, the next lines wait
+    /// until one finishes, so that one client's burst of reads takes a few of the pool's
+    /// connections, not all of them for as long as the burst lasts (the others' reads
+    /// would wait out the checkout timeout behind it).
+    static let maxReadTasks = 16
 
     private let executor: CommandExecutor
     private let greeting: String
@@ -42,6 +47,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var output: ByteBuffer?
     /// Reads running now.
     private var readsRunning = 0
+    /// Of them, the reads running as tasks (see ``maxReadTasks``).
+    private var readTasksRunning = 0
     /// A write or session command is running; nothing else starts.
     private var exclusiveRunning = false
     /// A write or session command waiting for the running reads to finish.
@@ -133,7 +140,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func answerQueued(context: ChannelHandlerContext) {
         var answered = 0
         turnBytes = 0
-        while !exclusiveRunning, exclusiveWaiting == nil, !session.closing, context.channel.isWritable, let frame = queued.popFirst() {
+        while !exclusiveRunning, exclusiveWaiting == nil, !session.closing, readTasksRunning < Self.maxReadTasks,
+            context.channel.isWritable, let frame = queued.popFirst()
+        {
             answered += 1
             if answered > Self.linesPerTurn || turnBytes >= Self.writeChunkBytes {
                 // Fairness: a long burst (or one of large replies) is answered in turns, so
@@ -184,24 +193,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         return slot
     }
 
-    /// Takes the next reply slot for a read. The returned function, callable from any
-    /// thread, encodes the read's reply in the session's current format and hands it back
-    /// to its slot on the event loop.
-    private func takeSlot(context: ChannelHandlerContext) -> @Sendable (Reply) -> Void {
-        let slot = openSlot()
-        let format = session.format
-        let loop = LoopBound(self, context)
-        return { reply in
-            let text = ReplyEncoder.encode(reply, format: format)
-            loop.execute { handler, context in handler.readsFinished([(slot, text)], context: context) }
-        }
-    }
-
     /// Starts a read in a task now; its reply fills its slot when it comes back.
     private func startRead(context: ChannelHandlerContext, _ work: @escaping CommandExecutor.ReadWork) {
-        let answer = takeSlot(context: context)
+        let slot = openSlot()
+        readTasksRunning += 1
+        let format = session.format
+        let loop = LoopBound(self, context)
         let started = session
-        Task { answer(await work(started)) }
+        Task {
+            let text = ReplyEncoder.encode(await work(started), format: format)
+            loop.execute { handler, context in
+                handler.readTasksRunning -= 1
+                handler.readsFinished([(slot, text)], context: context)
+            }
+        }
     }
 
     /// Takes a slot for a one-statement read; the reads of one burst of lines go to the

@@ -33,7 +33,7 @@ struct RobustnessTests {
             case 0: #expect(reply == ["OK PONG"])
             case 1: #expect(reply.first?.hasPrefix("ERR UNKNOWN") == true)
             case 2: #expect(reply.first == "DATA 2")
-            default: #expect(reply.first?.hasPrefix("DATA ") == true && reply.contains { $0.contains("Hà Nội") })
+            default: #expect(reply.first?.hasPrefix("DATA ") == true && reply.contains { $0.contains("Hà Nội") }, "line \(index + 1): \(reply)")
             }
         }
     }
