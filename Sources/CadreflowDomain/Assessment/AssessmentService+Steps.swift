@@ -74,9 +74,33 @@ extension AssessmentService {
         let key = Self.assessmentKey(month, cadre: cadre)
         // A retry of a step that committed (its reply lost) is answered as the first was,
         // before the rules below would refuse it for the state it left.
-        if let idempotencyKey, let first = try await engine.storedOutcome(idempotencyKey: idempotencyKey), first.instance.key == key {
-            return Self.reply(key, action, first.instance)
+        if let first = try await storedReply(idempotencyKey, key: key, action: action) { return first }
+        do {
+            return try await takeStep(action, key: key, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
+                                      auditStatements: auditStatements, idempotencyKey: idempotencyKey)
+        } catch {
+            // The same key sent to another connection or instance at the same moment may have
+            // committed after the check above and before this one read the state: its
+            // refusal (the state that commit left, the version it took) is answered with
+            // the first reply instead. The commit and its key are one transaction, so a
+            // state seen here means its key is visible too.
+            if let first = try await storedReply(idempotencyKey, key: key, action: action) { return first }
+            throw error
         }
+    }
+
+    /// The reply of a step already committed with this idempotency key, if any.
+    private func storedReply(_ idempotencyKey: String?, key: String, action: AssessmentAction) async throws -> String? {
+        guard let idempotencyKey, let first = try await engine.storedOutcome(idempotencyKey: idempotencyKey), first.instance.key == key else {
+            return nil
+        }
+        return Self.reply(key, action, first.instance)
+    }
+
+    private func takeStep(
+        _ action: AssessmentAction, key: String, ruleSet: RuleSet, deadlines: DeadlineSchedule, entered: [String: String], by requester: Requester,
+        auditStatements: [PostgresStatement], idempotencyKey: String?
+    ) async throws -> String {
         let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection) }
         let role = try AssessmentPermission.check(action, record.facts, by: requester, today: calendar.currentDay())
         var fields: [String: String] = [:]
