@@ -53,6 +53,29 @@ extension PostgresPool {
         })
     }
 
+    /// ``submit(_:completion:)`` without the decoding: `completion` gets each statement's
+    /// result (on the lane's thread) and the caller decodes them where it likes (off the
+    /// lane's thread, so that the lane sends its next batch sooner; see
+    /// ``PostgresRead/value(from:)``).
+    public func submitUndecoded<T: Sendable>(_ reads: [PostgresRead<T>], completion: @escaping @Sendable ([Result<PostgresResult, any Error>]) -> Void) {
+        guard !reads.isEmpty else { return }
+        guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
+            Task {
+                var results: [Result<PostgresResult, any Error>] = []
+                for read in reads {
+                    do {
+                        results.append(.success(try await withConnection { try $0.query(read.statement.sql, parameters: read.statement.parameters) }))
+                    } catch {
+                        results.append(.failure(error))
+                    }
+                }
+                completion(results)
+            }
+            return
+        }
+        lane.submit(ReadLane.Pending(statements: reads.map(\.statement), deliver: completion))
+    }
+
     private static func decoded<T>(_ result: Result<PostgresResult, any Error>, _ read: PostgresRead<T>) -> Result<T, any Error> {
         result.flatMap { result in Result { try read.decode(result) } }
     }

@@ -20,6 +20,11 @@ public struct PostgresRead<Value: Sendable>: Sendable {
         return PostgresRead<Other>(statement: statement) { try transform(decode($0)) }
     }
 
+    /// The value of a result this read's statement got, or its error.
+    public func value(from result: Result<PostgresResult, any Error>) -> Result<Value, any Error> {
+        result.flatMap { result in Result { try decode(result) } }
+    }
+
     private init(statement: PostgresStatement, decode: @escaping @Sendable (PostgresResult) throws -> Value) {
         self.statement = statement
         self.decode = decode

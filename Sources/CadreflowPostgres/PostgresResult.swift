@@ -2,9 +2,10 @@ import CLibPQ
 
 /// The rows of one statement's result, read in place from libpq's buffer.
 ///
-/// Not `Sendable`: it belongs to the connection's thread. Decode what you need into
-/// your own values inside the closure that ran the query.
-public final class PostgresResult {
+/// `@unchecked Sendable`: a PGresult is read-only once libpq has made it and independent
+/// of its connection, so it may be read on another thread (the read lanes hand results to
+/// the event loops that decode them); it is freed once, when the last reference goes.
+public final class PostgresResult: @unchecked Sendable {
     let handle: OpaquePointer
 
     init(handle: OpaquePointer) {

@@ -66,20 +66,37 @@ public enum ReplyEncoder {
         case .none:
             return ""
         case .table(let table, _):
-            var out = "DATA \(table.rows.count + 1)\n"
-            out += table.columns.map(escapeField).joined(separator: "\t") + "\n"
-            for row in table.rows {
-                out += row.map(escapeField).joined(separator: "\t") + "\n"
-            }
-            return out + "END\n"
+            // One string, grown in place: no array of escaped fields, no join per row.
+            var out = ""
+            out.reserveCapacity(16 + (table.rows.count + 1) * max(16, table.columns.count * 12))
+            out += "DATA "
+            out += String(table.rows.count + 1)
+            out += "\n"
+            appendRow(table.columns, to: &out)
+            for row in table.rows { appendRow(row, to: &out) }
+            out += "END\n"
+            return out
         }
+    }
+
+    /// Appends one DATA row: the fields escaped, tab-separated, newline-terminated.
+    private static func appendRow(_ fields: [String], to out: inout String) {
+        var first = true
+        for field in fields {
+            if !first { out += "\t" }
+            first = false
+            if needsEscape(field) { out += escapeField(field) } else { out += field }
+        }
+        out += "\n"
+    }
+
+    private static func needsEscape(_ field: String) -> Bool {
+        field.utf8.contains { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\r") }
     }
 
     /// Escapes tab, newline, carriage return and backslash in a DATA field.
     public static func escapeField(_ field: String) -> String {
-        guard field.utf8.contains(where: { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\r") }) else {
-            return field
-        }
+        guard needsEscape(field) else { return field }
         var out = ""
         for character in field {
             switch character {

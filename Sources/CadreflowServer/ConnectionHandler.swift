@@ -68,6 +68,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// One-statement reads of the lines being answered, sent together when the burst is
     /// done: each with its command's name (for errors), its reply slot and its format.
     private var queries: [(read: PostgresRead<Reply>, command: String, slot: Int, format: ReplyFormat)] = []
+    /// The event loop's ``LoopMailbox``, once looked up.
+    private var loopMailbox: LoopMailbox?
     /// Succeeds once the connection is closed and no command of it is still running.
     private let finished: EventLoopPromise<Void>
 
@@ -224,23 +226,37 @@ final class ConnectionHandler: ChannelDuplexHandler {
         queries.removeAll(keepingCapacity: true)
         let executor = executor
         let loop = LoopBound(self, context)
-        executor.context.pool.submit(gathered.map(\.read)) { results in
-            let answered = zip(gathered, results).map { query, result in
-                let reply: Reply
-                switch result {
-                case .success(let value): reply = value
-                case .failure(let error):
-                    reply = .error(executor.protocolError(error, command: query.command))
-                    executor.countFailedQuery(query.command, reply)
+        let mailbox = self.mailbox(context)
+        // Undecoded: the rows are decoded and the replies encoded on this event loop, so
+        // the lane's thread only moves statements and results.
+        executor.context.pool.submitUndecoded(gathered.map(\.read)) { results in
+            mailbox.deliver(to: loop) {
+                zip(gathered, results).map { query, result in
+                    let reply: Reply
+                    switch query.read.value(from: result) {
+                    case .success(let value): reply = value
+                    case .failure(let error):
+                        reply = .error(executor.protocolError(error, command: query.command))
+                        executor.countFailedQuery(query.command, reply)
+                    }
+                    return (slot: query.slot, text: ReplyEncoder.encode(reply, format: query.format))
                 }
-                return (slot: query.slot, text: ReplyEncoder.encode(reply, format: query.format))
             }
-            loop.execute { handler, context in handler.readsFinished(answered, context: context) }
         }
     }
 
-    /// Reads have come back: their replies fill their slots, and whatever is ready goes out.
-    private func readsFinished(_ answered: [(slot: Int, text: String)], context: ChannelHandlerContext) {
+    /// The event loop's mailbox, for the replies of reads that come back from the lanes.
+    private func mailbox(_ context: ChannelHandlerContext) -> LoopMailbox {
+        if let loopMailbox { return loopMailbox }
+        let found = LoopMailbox.of(context.eventLoop)
+        loopMailbox = found
+        return found
+    }
+
+    /// Reads have come back: their replies fill their slots, and whatever is ready goes out
+    /// (with `writeLater`, once the event loop has run what is queued now; else the caller
+    /// writes).
+    func readsFinished(_ answered: [(slot: Int, text: String)], context: ChannelHandlerContext, writeLater: Bool = true) {
         readsRunning -= answered.count
         if inactive {
             if !running { end() }
@@ -253,7 +269,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             runExclusive(context: context, waiting)
         }
         answerQueued(context: context)
-        scheduleWrite(context: context)
+        if writeLater { scheduleWrite(context: context) }
     }
 
     /// Answers the rest of a long burst in the event loop's next turn.
@@ -341,7 +357,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func writeOutput(context: ChannelHandlerContext) {
+    func writeOutput(context: ChannelHandlerContext) {
         guard let pending = output, pending.readableBytes > 0 else { return }
         output = nil
         context.writeAndFlush(wrapOutboundOut(pending), promise: nil)
@@ -360,24 +376,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
         sessionReleased = true
         if let account = session.account { executor.context.sessions.closeSession(account.login) }
         finished.succeed(())
-    }
-}
-
-/// A connection handler and its context, usable from any thread to run code back on
-/// their event loop (where alone they may be touched).
-private struct LoopBound: Sendable {
-    private let bound: NIOLoopBound<(handler: ConnectionHandler, context: ChannelHandlerContext)>
-    private let loop: any EventLoop
-
-    init(_ handler: ConnectionHandler, _ context: ChannelHandlerContext) {
-        loop = context.eventLoop
-        bound = NIOLoopBound((handler: handler, context: context), eventLoop: context.eventLoop)
-    }
-
-    /// Runs `body` on the event loop, later, with the handler and its context.
-    func execute(_ body: @escaping @Sendable (ConnectionHandler, ChannelHandlerContext) -> Void) {
-        let bound = bound
-        loop.execute { body(bound.value.handler, bound.value.context) }
     }
 }
 

@@ -11,18 +11,34 @@ public enum ProtocolServer {
     /// Binds `host:port` and serves until the task is cancelled. `onReady` receives the
     /// bound address once connections are accepted (port 0 picks a free port).
     public static func run(host: String, port: Int, context: ServerContext, tls: TLSSettings? = nil, onReady: @Sendable (SocketAddress) -> Void) async throws {
+        try await run(.tcp(host: host, port: port), context: context, tls: tls, onReady: onReady)
+    }
+
+    /// Where the listener binds: a TCP address, or a unix-domain socket file (local
+    /// clients only; the file's permissions decide who may connect, and a login is still
+    /// required).
+    public enum Endpoint: Sendable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    /// Binds the endpoint and serves until the task is cancelled (see ``run(host:port:context:tls:onReady:)``).
+    public static func run(_ endpoint: Endpoint, context: ServerContext, tls: TLSSettings? = nil, onReady: @Sendable (SocketAddress) -> Void) async throws {
         let limits = context.limits
         let router = context.router
         let parser = RequestParser(maxArguments: limits.maxArguments)
         let open = OpenConnections()
         let greeting = "OK cadreflow \(context.version) protocol=1\n"
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: limits.effectiveBacklog)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1_024, high: 256 * 1_024))
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(host: host, port: port) { channel in
+        if case .tcp = endpoint {
+            bootstrap = bootstrap
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Void>> = { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let finished = channel.eventLoop.makePromise(of: Void.self)
                     let pipeline = channel.pipeline.syncOperations
@@ -50,6 +66,13 @@ public enum ProtocolServer {
                     return finished.futureResult
                 }
             }
+        let server: NIOAsyncChannel<EventLoopFuture<Void>, Never>
+        switch endpoint {
+        case .tcp(let host, let port):
+            server = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
+        case .unixSocket(let path):
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+        }
         if let address = server.channel.localAddress { onReady(address) }
         let listener = server.channel
         // Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle): stop accepting,

@@ -58,6 +58,18 @@ struct ProtocolBench: AsyncParsableCommand {
         defer { listener.cancel() }
         var port = 0
         for await bound in ready { port = bound; break }
+        // The same service on a unix-domain socket too: the transport pgbench uses to reach
+        // the embedded PostgreSQL (which listens on no TCP port), for a like-for-like figure.
+        let socketPath = FileManager.default.temporaryDirectory.path + "/cadreflow-bench-\(getpid()).sock"
+        let (socketReady, socketContinuation) = AsyncStream<Void>.makeStream()
+        let socketListener = Task {
+            try await ProtocolServer.run(.unixSocket(path: socketPath), context: context) { _ in socketContinuation.yield(()) }
+        }
+        defer {
+            socketListener.cancel()
+            unlink(socketPath)
+        }
+        for await _ in socketReady { break }
 
         if let hold {
             print("listening on 127.0.0.1:\(port) (AUTH admin bench-password) for \(hold) s")
@@ -88,6 +100,13 @@ struct ProtocolBench: AsyncParsableCommand {
                     let pgbenchS = try references.pointSelect(clients: connections)
                     let show = try ProtocolLoad.run(port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, requests: showRequests)
                     table.add("CADRE SHOW, \(shape)", ours: show, reference: pgbenchS, tool: "pgbench -S -c \(connections)")
+                }
+                if table.wants("CADRE SHOW, \(shape), unix socket") {
+                    let pgbenchS = try references.pointSelect(clients: connections)
+                    let show = try ProtocolLoad.run(
+                        port: port, connections: connections, seconds: seconds, pipeline: pipeline, login: login, requests: showRequests, unixSocket: socketPath
+                    )
+                    table.add("CADRE SHOW, \(shape), unix socket", ours: show, reference: pgbenchS, tool: "pgbench -S -c \(connections)")
                 }
             }
         }

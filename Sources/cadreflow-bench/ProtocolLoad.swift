@@ -23,11 +23,12 @@ enum ProtocolLoad {
     /// With `perConnection`, connection `i` sends `perConnection[i]` in order instead (a
     /// workload whose requests depend on one another: SELF, then REVIEW, then APPROVE).
     static func run(
-        port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], requests: [String], perConnection: [[String]]? = nil, threads: Int = 2
+        port: Int, connections: Int, seconds: Double, pipeline: Int, login: [String], requests: [String], perConnection: [[String]]? = nil, threads: Int = 2,
+        unixSocket: String? = nil
     ) throws -> Figures {
         var lines: [LineConnection] = []
         for _ in 0..<connections {
-            let connection = try LineConnection(port: port)
+            let connection = try unixSocket.map { try LineConnection(unixSocket: $0) } ?? LineConnection(port: port)
             // Our server greets; redis does not. The greeting is read before the login, so
             // the login's reply (after its slow hash) is awaited, not taken for the greeting.
             if !login.isEmpty { _ = try connection.readGreeting() }
@@ -162,6 +163,23 @@ final class LineConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else { close(descriptor); throw ValidationFailure("cannot connect to port \(port)") }
+    }
+
+    /// A connection to a unix-domain socket file.
+    init(unixSocket path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { close(descriptor); throw ValidationFailure("socket path too long: \(path)") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else { close(descriptor); throw ValidationFailure("cannot connect to \(path)") }
     }
 
     deinit { close(descriptor) }
