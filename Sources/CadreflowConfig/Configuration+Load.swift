@@ -37,6 +37,7 @@ extension Configuration {
         }
         let layers: [(key: String, value: String?, origin: ValueOrigin)] = [
             ("server.listen", environment["CADREFLOW_LISTEN"], .environment("CADREFLOW_LISTEN")),
+            ("server.unix_socket", environment["CADREFLOW_UNIX_SOCKET"], .environment("CADREFLOW_UNIX_SOCKET")),
             ("database.url", environment["CADREFLOW_DATABASE_URL"], .environment("CADREFLOW_DATABASE_URL")),
             ("database.data_dir", environment["CADREFLOW_DATA_DIR"], .environment("CADREFLOW_DATA_DIR")),
             ("metrics.listen", environment["CADREFLOW_METRICS_LISTEN"], .environment("CADREFLOW_METRICS_LISTEN")),

@@ -9,6 +9,10 @@ public struct Configuration: Sendable, Equatable {
     public struct Server: Sendable, Equatable {
         /// `listen`: host:port of the admin protocol; `[::1]:7420` for IPv6. Default `127.0.0.1:7420`.
         public var listen = "127.0.0.1:7420"
+        /// `unix_socket`: also serve the protocol on this unix-domain socket file (local
+        /// clients: `cadreflow console --host /path/to/cadreflow.sock`); empty (the
+        /// default) means TCP only. The file is made mode 0660; commands still need AUTH.
+        public var unixSocket = ""
         /// `time_zone`: IANA zone of schedules and deadlines. Default `Asia/Ho_Chi_Minh`.
         public var timeZoneIdentifier = "Asia/Ho_Chi_Minh"
         /// `tls_certificate`: PEM certificate path; empty means no TLS.

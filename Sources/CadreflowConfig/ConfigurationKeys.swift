@@ -18,6 +18,7 @@ struct ConfigurationKey {
     static var all: [ConfigurationKey] {
         [
             .string("server.listen", \.server.listen, default: "127.0.0.1:7420", check: ListenAddress.problem(with:)),
+            .string("server.unix_socket", \.server.unixSocket, default: "", check: unixSocketProblem),
             .string("server.time_zone", \.server.timeZoneIdentifier, default: "Asia/Ho_Chi_Minh", check: timeZoneProblem),
             .string("server.tls_certificate", \.server.tlsCertificate, default: ""),
             .string("server.tls_private_key", \.server.tlsPrivateKey, default: ""),
@@ -132,6 +133,11 @@ struct ConfigurationKey {
         _ name: String, _ path: WritableKeyPath<Configuration, Int>, default value: Int, _ range: ClosedRange<Int>
     ) -> ConfigurationKey {
         ConfigurationKey(name: name, kind: .integer(path, default: value, range: range))
+    }
+
+    private static func unixSocketProblem(_ path: String) -> String? {
+        // sun_path holds 108 bytes on Linux (104 on the BSDs), its terminating NUL included.
+        path.utf8.count > 103 ? "a unix socket path is at most 103 bytes (this one has \(path.utf8.count)); choose a shorter one" : nil
     }
 
     private static func timeZoneProblem(_ identifier: String) -> String? {

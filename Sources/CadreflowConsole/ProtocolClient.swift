@@ -37,6 +37,9 @@ public final class ProtocolClient {
     public convenience init(host: String, port: Int, tls: TLSClientOptions? = nil, timeout: Duration = .seconds(10)) throws {
         let transport: any ByteTransport
         let silence: String
+        if tls != nil, host.hasPrefix("/") {
+            throw Failure(description: "TLS is for TCP: the unix socket \(host) is local and served without it")
+        }
         if let tls {
             transport = try TLSTransport(host: host, port: port, options: tls, timeout: timeout)
             silence = "no greeting from \(host):\(port) within \(wholeSeconds(timeout)) s of connecting with TLS"

@@ -5,6 +5,9 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The admin protocol's TCP listener (SwiftNIO): a ``ConnectionHandler`` per connection.
 public enum ProtocolServer {
@@ -17,9 +20,17 @@ public enum ProtocolServer {
     /// Where the listener binds: a TCP address, or a unix-domain socket file (local
     /// clients only; the file's permissions decide who may connect, and a login is still
     /// required).
-    public enum Endpoint: Sendable {
+    public enum Endpoint: Sendable, CustomStringConvertible {
         case tcp(host: String, port: Int)
         case unixSocket(path: String)
+
+        /// `127.0.0.1:7420`, `[::1]:7420` or `unix:/path/to/cadreflow.sock`.
+        public var description: String {
+            switch self {
+            case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .unixSocket(let path): return "unix:\(path)"
+            }
+        }
     }
 
     /// Binds the endpoint and serves until the task is cancelled (see ``run(host:port:context:tls:onReady:)``).
@@ -42,7 +53,7 @@ public enum ProtocolServer {
                 channel.eventLoop.makeCompletedFuture {
                     let finished = channel.eventLoop.makePromise(of: Void.self)
                     let pipeline = channel.pipeline.syncOperations
-                    if let tls {
+                    if let tls, case .tcp = endpoint {
                         try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
                     guard context.sessions.openConnection(limit: limits.maxConnections) else {
@@ -59,7 +70,11 @@ public enum ProtocolServer {
                         try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
                         try pipeline.addHandler(IdleConnectionCloser())
                     }
-                    let peer = channel.remoteAddress?.description ?? "unknown"
+                    let peer: String
+                    switch endpoint {
+                    case .tcp: peer = channel.remoteAddress?.description ?? "unknown"
+                    case .unixSocket: peer = "local"
+                    }
                     let executor = CommandExecutor(context: context, router: router, parser: parser, peer: peer)
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: limits.maxLineBytes)))
                     try pipeline.addHandler(ConnectionHandler(executor: executor, greeting: greeting, finished: finished))
@@ -72,7 +87,10 @@ public enum ProtocolServer {
             server = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
         case .unixSocket(let path):
             server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            // The service's user and group; whoever connects still logs in.
+            chmod(path, 0o660)
         }
+        defer { if case .unixSocket(let path) = endpoint { unlink(path) } }
         if let address = server.channel.localAddress { onReady(address) }
         let listener = server.channel
         // Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle): stop accepting,
@@ -151,16 +169,19 @@ final class OpenConnections: Sendable {
 
 /// The admin protocol as a swift-service-lifecycle service.
 public struct ProtocolService: Service {
-    let host: String
-    let port: Int
+    let endpoint: ProtocolServer.Endpoint
     let context: ServerContext
     let tls: TLSSettings?
     let onReady: @Sendable (SocketAddress) -> Void
 
     /// A service listening on host:port.
     public init(host: String, port: Int, context: ServerContext, tls: TLSSettings?, onReady: @escaping @Sendable (SocketAddress) -> Void) {
-        self.host = host
-        self.port = port
+        self.init(.tcp(host: host, port: port), context: context, tls: tls, onReady: onReady)
+    }
+
+    /// A service listening on an endpoint (TLS applies to TCP only).
+    public init(_ endpoint: ProtocolServer.Endpoint, context: ServerContext, tls: TLSSettings?, onReady: @escaping @Sendable (SocketAddress) -> Void) {
+        self.endpoint = endpoint
         self.context = context
         self.tls = tls
         self.onReady = onReady
@@ -168,9 +189,9 @@ public struct ProtocolService: Service {
 
     public func run() async throws {
         do {
-            try await ProtocolServer.run(host: host, port: port, context: context, tls: tls, onReady: onReady)
+            try await ProtocolServer.run(endpoint, context: context, tls: tls, onReady: onReady)
         } catch let error as IOError {
-            throw ListenFailure(description: "cannot listen on \(host):\(port): \(error.description)")
+            throw ListenFailure(description: "cannot listen on \(endpoint): \(error.description)")
         }
     }
 }

@@ -22,7 +22,7 @@ struct ConsoleCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Server host.") var host = "127.0.0.1"
+    @Option(help: "Server host, or the path of the service's unix socket (one that begins with /, as server.unix_socket sets).") var host = "127.0.0.1"
     @Option(help: "Server port.") var port = 7420
     @Option(help: "Login.") var user = "admin"
     @Option(name: .shortAndLong, help: "Run this command (may be repeated) and exit.") var command: [String] = []

@@ -92,8 +92,12 @@ struct ServeCommand: AsyncParsableCommand {
             let listener = ProtocolService(host: configuration.listenHost, port: configuration.listenPort, context: context, tls: tls) { address in
                 logger.notice("ready", metadata: ["listen": "\(listen)", "address": "\(address)", "tls": "\(tls != nil)"])
             }
+            let socketPath = configuration.server.unixSocket
+            let socketListener = socketPath.isEmpty ? [] : [ProtocolService(.unixSocket(path: socketPath), context: context, tls: nil) { _ in
+                logger.notice("ready", metadata: ["listen": "unix:\(socketPath)"])
+            }]
             let liveness = EngineLiveness()
-            services = [listener, EngineRunnerService(runner: runner, liveness: liveness)]
+            services = [listener] + socketListener + [EngineRunnerService(runner: runner, liveness: liveness)]
                 + (database.embedded.map { [ClusterSupervisorService(supervisor: ClusterSupervisor(cluster: $0, logger: logger))] } ?? [])
                 + (try registry.flatMap { registry in
                     guard let (host, port) = configuration.metricsAddress else { return nil }

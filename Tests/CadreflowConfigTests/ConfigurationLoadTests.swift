@@ -57,6 +57,14 @@ struct ConfigurationLoadTests {
             == "/nonexistent/d.toml: config file not found")
     }
 
+    @Test("server.unix_socket from CADREFLOW_UNIX_SOCKET; a path too long for a socket is refused naming it")
+    func unixSocket() throws {
+        #expect(try load(environment: ["CADREFLOW_UNIX_SOCKET": "/run/cadreflow/cadreflow.sock"]).server.unixSocket == "/run/cadreflow/cadreflow.sock")
+        let long = "/tmp/" + String(repeating: "d", count: 120) + ".sock"
+        #expect(failure { try load(environment: ["CADREFLOW_UNIX_SOCKET": long]) }
+            == "CADREFLOW_UNIX_SOCKET=\(long): a unix socket path is at most 103 bytes (this one has 130); choose a shorter one")
+    }
+
     @Test("A directory given as the config file is an error")
     func directoryAsFile() {
         let directory = FileManager.default.temporaryDirectory.path

@@ -40,7 +40,7 @@ struct ConsoleTLSTests {
 
     /// Runs `cadreflow console` with `arguments` (standard input empty, not a terminal),
     /// killed after 30 s so that a hang fails the test instead of stalling it (exit 124).
-    private static func console(_ arguments: [String]) async throws -> Run {
+    static func console(_ arguments: [String]) async throws -> Run {
         guard let executable else { throw TestClient.Failure("the cadreflow executable is missing beside the tests") }
         return try await offThePool { () throws -> Run in
             let process = Process()
