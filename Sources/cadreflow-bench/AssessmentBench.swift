@@ -87,7 +87,19 @@ struct AssessmentBench: AsyncParsableCommand {
         started = ContinuousClock.now
         let progress = try await domain.assessments.progress(month: month, unit: "HN", late: false, by: everything)
         let progressSeconds = (ContinuousClock.now - started).seconds
-        figures.append(String(format: "REPORT PROGRESS of %d assessments in %d units: %.3f s (target ≤ 0.5 s)", progress.units.reduce(0) { $0 + $1.total }, progress.units.count, progressSeconds))
+        figures.append(String(
+            format: "REPORT PROGRESS of %d assessments in %d units, first after the opening: %.3f s (target ≤ 0.5 s)",
+            progress.units.reduce(0) { $0 + $1.total }, progress.units.count, progressSeconds
+        ))
+        // The first scan of freshly written rows also sets their hint bits (it writes every
+        // page once); the month's later reports do not pay that.
+        var again: [Double] = []
+        for _ in 0..<3 {
+            started = ContinuousClock.now
+            _ = try await domain.assessments.progress(month: month, unit: "HN", late: false, by: everything)
+            again.append((ContinuousClock.now - started).seconds)
+        }
+        figures.append(String(format: "REPORT PROGRESS again, 3 times: %@ s (target ≤ 0.5 s)", again.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
 
         // 3. SELF + REVIEW + APPROVE through the protocol, each connection on cadres of its own.
         let context = ServerContext(

@@ -24,6 +24,7 @@ struct ProtocolBench: AsyncParsableCommand {
     @Option(help: "Seconds per figure.") var seconds = 3.0
     @Option(help: "Requests per pipelined group.") var depth = 16
     @Option(help: "Connections of the service's read lanes (database.read_connections).") var readConnections = 2
+    @Option(help: "Reads one lane sends in one pipelined batch at most.") var readBatch = 64
     @Option(help: "Cadres in the benchmark city (CADRE SHOW picks among them).") var cadres = 100_000
     @Option(help: "Only the figures whose name contains this text (e.g. \"CADRE SHOW\").") var only: String?
     @Option(help: "Keep the benchmark's server up this many seconds for an outside client (prints its port), then exit.") var hold: Double?
@@ -33,7 +34,7 @@ struct ProtocolBench: AsyncParsableCommand {
         defer { server.shutdown() }
         let setup = try PostgresConnection.connect(server.connectionString)
         try Migrator(migrations: Migration.bundled()).migrate(setup)
-        let pool = PostgresPool(configuration: .init(connectionString: server.connectionString, size: 8, readConnections: readConnections))
+        let pool = PostgresPool(configuration: .init(connectionString: server.connectionString, size: 8, readConnections: readConnections, maxReadBatch: readBatch))
         defer { pool.close() }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical

@@ -43,7 +43,8 @@ struct ProbeServiceTests {
             .makeCounter(label: "cadreflow_commands_total", dimensions: [("command", "CADRE SHOW"), ("result", "OK")])
             .increment(by: Int64(3))
         let problems = Problems()
-        let routes = ProbeRoutes(registry: registry, readinessTimeout: .milliseconds(300)) {
+        // Room for a loaded machine: a check that answers is never cut off; the hanging one (30 s) is.
+        let routes = ProbeRoutes(registry: registry, readinessTimeout: .seconds(2)) {
             if problems.hang.load(ordering: .relaxed) {
                 // Stuck and deaf to cancellation, as a call blocked in the kernel would be.
                 await withCheckedContinuation { continuation in

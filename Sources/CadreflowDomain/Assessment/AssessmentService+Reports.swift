@@ -47,6 +47,39 @@ public struct LateStep: Sendable, Equatable {
 }
 
 extension AssessmentService {
+    /// Units in a report's scope past which its counts are made by ``progressByCounting``.
+    static let wideReport = 200
+
+    /// The units of a subtree (every unit when `path` is nil).
+    static func unitCount(_ path: String?, pool: PostgresPool) async throws -> Int {
+        try await pool.read(
+            "SELECT count(*) FROM units u WHERE $1::text IS NULL OR u.path = $1::text OR starts_with(u.path, $1::text || '/')", [path],
+            decode: { try $0.scalar(Int.self) ?? 0 }
+        )
+    }
+
+    /// A month's assessments by assessing unit and state (`$1` the month, `$2` the scope
+    /// path): counted first, the units joined to the counts.
+    static let progressByCounting = """
+        SELECT a.unit, u.name, a.state, a.n
+        FROM (
+            SELECT i.data->>'unit' AS unit, i.state, count(*) AS n FROM workflow_instances i
+            WHERE i.workflow = 'assessment' AND i.data->>'month' = $1
+            GROUP BY 1, 2
+        ) a
+        JOIN units u ON u.code = a.unit
+        WHERE $2::text IS NULL OR \(subtree)
+        ORDER BY 1, 3
+        """
+
+    /// The same counts, the scope's units joined to the rows first.
+    static let progressByJoining = """
+        SELECT i.data->>'unit', min(u.name), i.state, count(*)
+        FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit'
+        WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(subtree))
+        GROUP BY 1, 3 ORDER BY 1, 3
+        """
+
     /// The subtree condition on the assessing unit's path (`u.path`) for a scope path in `$2`.
     static let subtree = "(u.path = $2::text OR starts_with(u.path, $2::text || '/'))"
 
@@ -129,12 +162,10 @@ extension AssessmentService {
         let (_, path) = try await reportScope(named, by: requester)
         let today = calendar.currentDay()
         let counts = try await pool.read(
-            """
-            SELECT i.data->>'unit', min(u.name), i.state, count(*)
-            FROM workflow_instances i JOIN units u ON u.code = i.data->>'unit'
-            WHERE i.workflow = 'assessment' AND i.data->>'month' = $1 AND ($2::text IS NULL OR \(Self.subtree))
-            GROUP BY 1, 3 ORDER BY 1, 3
-            """,
+            // Over many units (a city), count each unit's rows first and then look the units
+            // up: one parallel scan of the month, no join per row (a million rows: a quarter
+            // of the time). Over a few units, join first: their rows come by index.
+            try await Self.unitCount(path, pool: pool) > Self.wideReport ? Self.progressByCounting : Self.progressByJoining,
             [month.description, path],
             decode: { result in
                 try result.rows.map { row in

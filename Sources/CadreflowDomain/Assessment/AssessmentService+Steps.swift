@@ -78,15 +78,24 @@ extension AssessmentService {
         do {
             return try await takeStep(action, key: key, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
                                       auditStatements: auditStatements, idempotencyKey: idempotencyKey)
-        } catch {
+        } catch let error where idempotencyKey != nil && Self.mayBeRaced(error) {
             // The same key sent to another connection or instance at the same moment may have
             // committed after the check above and before this one read the state: its
             // refusal (the state that commit left, the version it took) is answered with
             // the first reply instead. The commit and its key are one transaction, so a
-            // state seen here means its key is visible too.
+            // state seen here means its key is visible too. (Other failures, a database
+            // down say, are answered at once: no second look.)
             if let first = try await storedReply(idempotencyKey, key: key, action: action) { return first }
             throw error
         }
+    }
+
+    /// A refusal that a concurrent commit of the same step could have caused: a state or
+    /// version conflict.
+    private static func mayBeRaced(_ error: any Error) -> Bool {
+        if let domain = error as? DomainError { return domain.code == .conflict }
+        if let engine = error as? EngineError { return engine.kind == .refused }
+        return false
     }
 
     /// The reply of a step already committed with this idempotency key, if any.
