@@ -69,6 +69,7 @@ public enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
 
         // The child starts in `directory` through env -C (posix_spawn's chdir action is a
         // GNU extension that does not import into Swift).
@@ -93,6 +94,27 @@ public enum ProcessRunner {
             throw DatabaseSetupError("cannot run \(path): \(String(cString: strerror(spawned)))")
         }
         return pid
+    }
+
+    /// The child gets standard input, output and error and nothing else. SwiftNIO accepts
+    /// connections without close-on-exec, so a child would otherwise keep every socket
+    /// the service had open at that moment: a postmaster that the supervisor starts again
+    /// lives on holding clients' connections, which then never close when the service
+    /// closes them (a client waiting for the end of its replies waits for ever).
+    /// glibc 2.34+ closes them in the child (`posix_spawn_file_actions_addclosefrom_np`,
+    /// looked up at run time: Swift does not import GNU extensions); on an older C library
+    /// every descriptor from 3 on is marked close-on-exec before the spawn.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+            if addCloseFrom(&actions, 3) == 0 { return }
+        }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for descriptor in entries.compactMap({ Int32($0) }) where descriptor > 2 {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Waits for a child and returns its exit status (128 + n when killed by signal n).

@@ -47,6 +47,19 @@ public final class TestCluster: Sendable {
             logger: logger
         )
         try cluster.start()
+        // A role belongs to the whole cluster, and the tests' databases migrate side by
+        // side: two migrations 011 creating it at the same moment collide on pg_authid's
+        // unique index (a unique violation, not the duplicate_object 011 expects). Made
+        // once here, every database's 011 finds it and only grants.
+        let setup = try PostgresConnection.connect(cluster.connectionString(database: "postgres"))
+        defer { setup.close() }
+        try setup.execute("""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(EmbeddedCluster.servingRole)') THEN
+                    CREATE ROLE \(EmbeddedCluster.servingRole) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+                END IF;
+            END $$
+            """)
     }
 
     /// A connection string for a database of this cluster.

@@ -117,6 +117,10 @@ struct EmbeddedClusterTests {
         #expect(back, "the pool did not answer within 30 s of the postmaster's death")
         let newPid = try String(contentsOfFile: folder + "/postgres/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { Int32($0) }
         #expect(newPid != pid)
+        // The supervisor is done before the cluster stops: one still checking would find
+        // the stopped server dead and start it again, leaving a postmaster behind the test.
+        supervisor.cancel()
+        await supervisor.value
     }
 
     @Test("A pool recovers by itself after the server restarts underneath it")

@@ -1,5 +1,6 @@
 import CadreflowDatabase
 import Foundation
+import Glibc
 import Testing
 
 /// `scripts/install-dependencies --check` decides what a machine lacks; run here in an empty
@@ -41,9 +42,17 @@ struct InstallDependenciesTests {
             try FileManager.default.createDirectory(
                 atPath: URL(fileURLWithPath: full).deletingLastPathComponent().path, withIntermediateDirectories: true
             )
-            guard FileManager.default.createFile(atPath: full, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: mode]) else {
-                throw DatabaseSetupError("cannot create \(full)")
+            // Opened close-on-exec: a process that another test spawns meanwhile must not
+            // inherit the descriptor open for writing, or running this script fails with
+            // ETXTBSY (text file busy) for as long as that process lives.
+            let descriptor = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+            guard descriptor >= 0 else { throw DatabaseSetupError("cannot create \(full)") }
+            defer { close(descriptor) }
+            let bytes = Array((text + "\n").utf8)
+            guard bytes.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+                throw DatabaseSetupError("cannot write \(full)")
             }
+            fchmod(descriptor, mode_t(mode))
         }
 
         /// Programs on the fake PATH that only exit 0.

@@ -58,6 +58,11 @@ extension ExamService {
         guard text != nil else { throw DomainError.invalid("deadline", "required: the new registration deadline YYYY-MM-DD") }
         let exam = try await exam(code, by: requester)
         let deadline = try deadline(text)
+        // A retry after a lost reply: the first extension committed, and the check below
+        // would now find the deadline not after itself. Answer as the first did.
+        if let idempotencyKey, let first = try await engine.storedOutcome(idempotencyKey: idempotencyKey), first.instance.id == exam.id {
+            return "\(exam.code) \(first.instance.state): registration open until \(deadline)"
+        }
         if let old = exam.deadline, deadline <= old, exam.state == "registration" {
             throw DomainError.invalid("deadline", "\(deadline) is not after the current deadline \(old)")
         }
