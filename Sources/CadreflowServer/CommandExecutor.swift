@@ -184,7 +184,15 @@ struct CommandExecutor: Sendable {
                 reply = answer
             case .committing(let body):
                 let key = idempotency.map { "\($0.login)/\($0.key)" }
+                if let idempotency, let stored = try await context.pool.withConnection({ try idempotency.storedReply(on: $0) }) {
+                    await context.audit.record(login: login, peer: peer, request: request, result: resultPrefix + "OK replayed")
+                    return stored
+                }
                 reply = try await body(CommitRecords(statements: [audit], idempotencyKey: key))
+                if let idempotency {
+                    // Best effort: without it a retry runs the command again (see remember(_:on:)).
+                    _ = try? await context.pool.withConnection { try idempotency.remember(reply, on: $0) }
+                }
                 await context.afterCommit?(request)
             }
         } catch {

@@ -35,6 +35,33 @@ struct RequestIdempotency {
         return .ok(reply)
     }
 
+    /// The reply stored for the key by an earlier request of this command, if any: for
+    /// commands that commit on their own (`.committing`), which look it up before they run.
+    /// The same key on another command is `ERR CONFLICT`; a claim still running is none.
+    func storedReply(on connection: PostgresConnection) throws -> Reply? {
+        guard let row = try connection.query("SELECT command, reply FROM request_idempotency WHERE login = $1 AND key = $2", login, key).rows.first else {
+            return nil
+        }
+        let storedCommand: String = try row.decode(0)
+        guard storedCommand == command else {
+            throw ProtocolError(.conflict, "idem=\(key) was used for another command: \(storedCommand)")
+        }
+        let reply: String? = try row.decode(1)
+        return reply.map { .ok($0) }
+    }
+
+    /// Keeps the `OK` reply of a command that committed on its own, for its retries. It is
+    /// stored after that commit, not in it: a crash in between leaves the retry to run the
+    /// command again, which such commands answer truthfully (their engine key replays the
+    /// move; a month opened already is reported as such).
+    func remember(_ reply: Reply, on connection: PostgresConnection) throws {
+        guard case .ok(let text) = reply else { return }
+        try connection.query(
+            "INSERT INTO request_idempotency (login, key, command, reply) VALUES ($1, $2, $3, $4) ON CONFLICT (login, key) DO NOTHING",
+            login, key, command, text
+        )
+    }
+
     /// Stores the reply of the claimed key (an `OK` line); any other reply gives the claim
     /// up, so a retry runs the command again.
     func store(_ reply: Reply, on connection: PostgresConnection) throws {
