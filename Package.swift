@@ -205,6 +205,7 @@ let package = Package(
         .executableTarget(
             name: "cadreflow-bench",
             dependencies: [
+                "CadreflowConsole",
                 "CadreflowDatabase",
                 "CadreflowDefinitions",
                 "CadreflowEngine",

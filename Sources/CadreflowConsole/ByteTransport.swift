@@ -43,7 +43,7 @@ public final class PlainSocketTransport: ByteTransport {
     /// bounded by `timeout`.
     public init(host: String, port: Int, timeout: Duration = .seconds(10)) throws {
         if host.hasPrefix("/") {
-            descriptor = try connectUnixSocket(host)
+            descriptor = try Self.connectedUnixSocket(host)
             return
         }
         var hints = addrinfo()
@@ -67,6 +67,32 @@ public final class PlainSocketTransport: ByteTransport {
             throw ProtocolClient.Failure(description: "cannot connect to \(host):\(port): is the service running?")
         }
         descriptor = connected
+    }
+
+    /// A connected blocking socket to a unix-domain socket file (a `--host` that begins
+    /// with `/`, as psql takes one); the benchmark's client connects with it too.
+    public static func connectedUnixSocket(_ path: String) throws -> Int32 {
+        var address = sockaddr_un()
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw ProtocolClient.Failure(description: "the socket path \(path) is too long")
+        }
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            raw[bytes.count] = 0
+        }
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ProtocolClient.Failure(description: "cannot make a socket: \(String(cString: strerror(errno)))") }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            closeDescriptor(descriptor)
+            throw ProtocolClient.Failure(description: "cannot connect to \(path): \(reason); is the service running with server.unix_socket set?")
+        }
+        return descriptor
     }
 
     deinit {
@@ -156,30 +182,4 @@ private func receiveSome(_ descriptor: Int32, _ bytes: UnsafeMutableRawBufferPoi
 
 private func closeDescriptor(_ descriptor: Int32) {
     _ = close(descriptor)
-}
-
-/// A connected blocking socket to a unix-domain socket file (a `--host` that begins with
-/// `/`, as psql takes one).
-private func connectUnixSocket(_ path: String) throws -> Int32 {
-    var address = sockaddr_un()
-    let bytes = Array(path.utf8)
-    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-        throw ProtocolClient.Failure(description: "the socket path \(path) is too long")
-    }
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        raw[bytes.count] = 0
-    }
-    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw ProtocolClient.Failure(description: "cannot make a socket: \(String(cString: strerror(errno)))") }
-    let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard result == 0 else {
-        let reason = String(cString: strerror(errno))
-        _ = close(descriptor)
-        throw ProtocolClient.Failure(description: "cannot connect to \(path): \(reason); is the service running with server.unix_socket set?")
-    }
-    return descriptor
 }

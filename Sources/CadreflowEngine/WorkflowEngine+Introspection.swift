@@ -51,8 +51,8 @@ public struct TimerEntry: Sendable, Equatable {
 
 extension WorkflowEngine {
     /// The stored first outcome of a transition made with `idempotencyKey` (marked replayed),
-    /// or nil when none was. A caller that checks rules before it moves looks here first, so
-    /// that a retry of a move that committed (its reply lost) is answered as the first was.
+    /// or nil when none was. A caller whose rules, checked before it moves, refuse a retry of
+    /// a move that committed (its reply lost) looks here, to answer as the first was.
     public func storedOutcome(idempotencyKey: String) async throws -> TransitionOutcome? {
         let statement = TransitionApplier.replayStatement([idempotencyKey])
         return try await pool.withConnection { connection in

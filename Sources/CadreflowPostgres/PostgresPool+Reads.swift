@@ -12,51 +12,20 @@ extension PostgresPool {
         }
     }
 
-    /// ``read(_:)`` for callers that are not async (a network event loop): `completion`
-    /// gets the value or the error, on the lane's thread, without a hop through a task.
+    /// ``read(_:)`` for callers that are not async: `completion` gets the value or the
+    /// error, on the lane's thread, without a hop through a task.
     public func submit<T: Sendable>(_ read: PostgresRead<T>, completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
-        guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
-            Task {
-                do {
-                    completion(.success(try await withConnection { connection in
-                        try read.decode(connection.query(read.statement.sql, parameters: read.statement.parameters))
-                    }))
-                } catch {
-                    completion(.failure(error))
-                }
-            }
-            return
+        submitUndecoded([read]) { results in
+            completion(read.value(from: results.first ?? .failure(PostgresError(code: .unexpectedResult, message: "a read came back without a result"))))
         }
-        lane.submit(ReadLane.Pending(statements: [read.statement]) { results in
-            completion(Self.decoded(results.first ?? .failure(PostgresError(code: .unexpectedResult, message: "a read came back without a result")), read))
-        })
     }
 
     /// Several reads submitted together (the reads of one client's pipelined burst): they
-    /// go to one lane at once, travel in one batch (one round trip), and are answered
-    /// together: `completion` gets every value or error, in order, in one call on the
-    /// lane's thread.
-    public func submit<T: Sendable>(_ reads: [PostgresRead<T>], completion: @escaping @Sendable ([Result<T, any Error>]) -> Void) {
-        guard !reads.isEmpty else { return }
-        guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
-            Task {
-                var values: [Result<T, any Error>] = []
-                for read in reads {
-                    do { values.append(.success(try await self.read(read))) } catch { values.append(.failure(error)) }
-                }
-                completion(values)
-            }
-            return
-        }
-        lane.submit(ReadLane.Pending(statements: reads.map(\.statement)) { results in
-            completion(zip(reads, results).map { read, result in Self.decoded(result, read) })
-        })
-    }
-
-    /// ``submit(_:completion:)`` without the decoding: `completion` gets each statement's
-    /// result (on the lane's thread) and the caller decodes them where it likes (off the
-    /// lane's thread, so that the lane sends its next batch sooner; see
-    /// ``PostgresRead/value(from:)``).
+    /// go to one lane at once and travel in one batch (one round trip). `completion` gets
+    /// each statement's result, in order, in one call on the lane's thread, undecoded: the
+    /// caller decodes them where it likes (``PostgresRead/value(from:)``), off the lane's
+    /// thread, so that the lane sends its next batch sooner. Without read connections the
+    /// reads borrow a pool connection each.
     public func submitUndecoded<T: Sendable>(_ reads: [PostgresRead<T>], completion: @escaping @Sendable ([Result<PostgresResult, any Error>]) -> Void) {
         guard !reads.isEmpty else { return }
         guard let lane = readLanes.min(by: { $0.queued < $1.queued }) else {
@@ -74,10 +43,6 @@ extension PostgresPool {
             return
         }
         lane.submit(ReadLane.Pending(statements: reads.map(\.statement), deliver: completion))
-    }
-
-    private static func decoded<T>(_ result: Result<PostgresResult, any Error>, _ read: PostgresRead<T>) -> Result<T, any Error> {
-        result.flatMap { result in Result { try read.decode(result) } }
     }
 
     /// ``read(_:)`` of a statement and a decoder.

@@ -8,7 +8,8 @@ import NIOCore
 /// Commands that never wait (PING, HELP, WHOAMI …), and every refusal made before a
 /// command runs (syntax, unknown command, not logged in, role), are answered right here.
 /// Reads run as tasks at the same time as one another (up to ``maxReadTasks`` of them),
-/// each with the session as it was when its line arrived; their replies wait in their slots and go out in request order.
+/// each with the session as it was when its line arrived; their replies wait in their
+/// slots and go out in request order.
 /// A write, or a command that changes the session (AUTH), runs alone: it starts once the
 /// reads before it are answered, and the lines after it wait until it is done, so what a
 /// client sends after a write sees the write, and an upload's lines reach the upload.

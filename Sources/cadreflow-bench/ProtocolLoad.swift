@@ -1,3 +1,4 @@
+import CadreflowConsole
 import Foundation
 
 /// A load generator for line protocols (ours, or anything answering one line per request),
@@ -167,19 +168,7 @@ final class LineConnection {
 
     /// A connection to a unix-domain socket file.
     init(unixSocket path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { close(descriptor); throw ValidationFailure("socket path too long: \(path)") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard result == 0 else { close(descriptor); throw ValidationFailure("cannot connect to \(path)") }
+        descriptor = try PlainSocketTransport.connectedUnixSocket(path)
     }
 
     deinit { close(descriptor) }

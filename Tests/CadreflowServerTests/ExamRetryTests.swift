@@ -20,12 +20,21 @@ struct ExamRetryTests {
             "EXAM START R1 idem=r1-start",
             "EXAM CANCEL R1 reason=\"Hủy do sắp xếp lại tổ chức\" idem=r1-cancel",
         ]
+        // The engine moves commit on their own and keep their reply for the key just after;
+        // a service that died in between has only the engine's key: the retry is answered
+        // from it (the rules alone would refuse an EXTEND to the deadline it set).
+        let engineMoves: Set = ["ANNOUNCE", "EXTEND", "CLOSE", "START", "CANCEL"]
         for line in lines {
             let first = try await org.send(line)
             #expect(first.first?.hasPrefix("OK") == true, "\(line): \(first)")
             // The reply was lost; the retry comes on a new connection.
             let again = try await server.client(as: "org", password: "org-password-1")
             #expect(try await again.send(line) == first, "\(line)")
+            let words = line.split(separator: " ")
+            if engineMoves.contains(String(words[1])), let key = words.last?.split(separator: "=").last {
+                try server.database.connect().query("DELETE FROM request_idempotency WHERE login = 'org' AND key = $1", String(key))
+                #expect(try await again.send(line) == first, "\(line), its kept reply gone")
+            }
             again.close()
         }
         let moves = try server.count("""

@@ -163,8 +163,9 @@ extension AssessmentService {
         let today = calendar.currentDay()
         let counts = try await pool.read(
             // Over many units (a city), count each unit's rows first and then look the units
-            // up: one parallel scan of the month, no join per row (a million rows: a quarter
-            // of the time). Over a few units, join first: their rows come by index.
+            // up: one parallel scan of the month, no join per row (a synthetic million rows
+            // in 1,000 units: 0.19 s against the join's 0.28 s). Over a few units, join
+            // first: their rows come by index (one unit: 2 ms).
             try await Self.unitCount(path, pool: pool) > Self.wideReport ? Self.progressByCounting : Self.progressByJoining,
             [month.description, path],
             decode: { result in

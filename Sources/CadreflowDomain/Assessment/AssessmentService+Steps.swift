@@ -73,37 +73,13 @@ extension AssessmentService {
         let (ruleSet, deadlines) = try schedule(month)
         let key = Self.assessmentKey(month, cadre: cadre)
         // A retry of a step that committed (its reply lost) is answered as the first was,
-        // before the rules below would refuse it for the state it left.
-        if let first = try await storedReply(idempotencyKey, key: key, action: action) { return first }
-        do {
-            return try await takeStep(action, key: key, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
-                                      auditStatements: auditStatements, idempotencyKey: idempotencyKey)
-        } catch let error where idempotencyKey != nil && Self.mayBeRaced(error) {
-            // The same key sent to another connection or instance at the same moment may have
-            // committed after the check above and before this one read the state: its
-            // refusal (the state that commit left, the version it took) is answered with
-            // the first reply instead. The commit and its key are one transaction, so a
-            // state seen here means its key is visible too. (Other failures, a database
-            // down say, are answered at once: no second look.)
-            if let first = try await storedReply(idempotencyKey, key: key, action: action) { return first }
-            throw error
+        // even where the rules would now refuse it for the state it left.
+        return try await engine.answeringRetries(
+            idempotencyKey: idempotencyKey, isSame: { $0.key == key }, reply: { Self.reply(key, action, $0) }
+        ) {
+            try await takeStep(action, key: key, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
+                               auditStatements: auditStatements, idempotencyKey: idempotencyKey)
         }
-    }
-
-    /// A refusal that a concurrent commit of the same step could have caused: a state or
-    /// version conflict.
-    private static func mayBeRaced(_ error: any Error) -> Bool {
-        if let domain = error as? DomainError { return domain.code == .conflict }
-        if let engine = error as? EngineError { return engine.kind == .refused }
-        return false
-    }
-
-    /// The reply of a step already committed with this idempotency key, if any.
-    private func storedReply(_ idempotencyKey: String?, key: String, action: AssessmentAction) async throws -> String? {
-        guard let idempotencyKey, let first = try await engine.storedOutcome(idempotencyKey: idempotencyKey), first.instance.key == key else {
-            return nil
-        }
-        return Self.reply(key, action, first.instance)
     }
 
     private func takeStep(

@@ -58,19 +58,20 @@ extension ExamService {
         guard text != nil else { throw DomainError.invalid("deadline", "required: the new registration deadline YYYY-MM-DD") }
         let exam = try await exam(code, by: requester)
         let deadline = try deadline(text)
-        // A retry after a lost reply: the first extension committed, and the check below
-        // would now find the deadline not after itself. Answer as the first did.
-        if let idempotencyKey, let first = try await engine.storedOutcome(idempotencyKey: idempotencyKey), first.instance.id == exam.id {
-            return "\(exam.code) \(first.instance.state): registration open until \(deadline)"
+        // A retry after a lost reply finds the deadline its first attempt set, not after
+        // itself: it is answered as the first was.
+        return try await engine.answeringRetries(
+            idempotencyKey: idempotencyKey, isSame: { $0.id == exam.id }, reply: { "\(exam.code) \($0.state): registration open until \(deadline)" }
+        ) {
+            if let old = exam.deadline, deadline <= old, exam.state == "registration" {
+                throw DomainError.invalid("deadline", "\(deadline) is not after the current deadline \(old)")
+            }
+            let state = try await move(
+                exam, "extend_registration", fields: ["registration_deadline": deadline.description], by: requester,
+                auditStatements: auditStatements, idempotencyKey: idempotencyKey
+            )
+            return "\(exam.code) \(state): registration open until \(deadline)"
         }
-        if let old = exam.deadline, deadline <= old, exam.state == "registration" {
-            throw DomainError.invalid("deadline", "\(deadline) is not after the current deadline \(old)")
-        }
-        let state = try await move(
-            exam, "extend_registration", fields: ["registration_deadline": deadline.description], by: requester,
-            auditStatements: auditStatements, idempotencyKey: idempotencyKey
-        )
-        return "\(exam.code) \(state): registration open until \(deadline)"
     }
 
     /// EXAM CLOSE: registration closes now, if enough candidates are eligible.
