@@ -53,6 +53,9 @@ public struct Configuration: Sendable, Equatable {
         /// `read_connections`: connections of their own that pipeline the read commands
         /// arriving together (0: reads borrow pool connections), 0...64. Default 2.
         public var readConnections = 2
+        /// `event_loop_reads`: one-statement read commands (CADRE SHOW) run on each event
+        /// loop's own database connection, on the loop (`no`: by the read connections), yes or no. Default yes.
+        public var eventLoopReads = "yes"
     }
 
     /// `[protocol]`: limits of the line-based admin protocol.

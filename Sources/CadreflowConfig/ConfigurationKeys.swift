@@ -30,6 +30,7 @@ struct ConfigurationKey {
             .integer("database.health_check_idle_ms", \.database.healthCheckIdleMs, default: 1_000, 0...3_600_000),
             .integer("database.embedded_port", \.database.embeddedPort, default: 5_432, 1_024...65_535),
             .integer("database.read_connections", \.database.readConnections, default: 2, 0...64),
+            .string("database.event_loop_reads", \.database.eventLoopReads, default: "yes", check: yesNoProblem),
             .integer("protocol.max_line_bytes", \.protocolLimits.maxLineBytes, default: 16_384, 256...16_777_216),
             .integer("protocol.max_arguments", \.protocolLimits.maxArguments, default: 256, 1...65_536),
             .integer("protocol.max_upload_bytes", \.protocolLimits.maxUploadBytes, default: 268_435_456, 1_024...Int.max),

@@ -27,12 +27,15 @@ public final class PostgresPool: Sendable {
         public var readConnections: Int
         /// The most reads one pipelined batch carries.
         public var maxReadBatch: Int
+        /// Whether ``inlineReadConnection(for:)`` gives each owner (an event loop) a read
+        /// connection of its own, whose batches run on the owner's thread.
+        public var inlineReads: Bool
 
         /// A configuration with the defaults the service uses.
         public init(
             connectionString: String, size: Int = 8,
             checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1),
-            readConnections: Int = 2, maxReadBatch: Int = 64
+            readConnections: Int = 2, maxReadBatch: Int = 64, inlineReads: Bool = true
         ) {
             self.connectionString = connectionString
             self.size = max(1, size)
@@ -40,6 +43,7 @@ public final class PostgresPool: Sendable {
             self.healthCheckAfterIdle = healthCheckAfterIdle
             self.readConnections = max(0, readConnections)
             self.maxReadBatch = max(1, maxReadBatch)
+            self.inlineReads = inlineReads
         }
     }
 
@@ -72,6 +76,8 @@ public final class PostgresPool: Sendable {
     private let state = Mutex(State())
     /// The connections that pipeline ``read(_:decode:)``.
     let readLanes: [ReadLane]
+    /// The inline read connections handed out, by owner.
+    private let inlineConnections = Mutex<[ObjectIdentifier: InlineReadConnection]>([:])
     /// Checkouts that found every connection busy, and how long they waited (swift-metrics).
     private let waitedCheckouts = Counter(label: "cadreflow_pool_waits_total")
     private let waitTime = Metrics.Timer(label: "cadreflow_pool_wait_seconds")
@@ -139,6 +145,21 @@ public final class PostgresPool: Sendable {
         }
         for slot in idle { slot.closeConnection() }
         for lane in readLanes { lane.close() }
+        for connection in inlineConnections.withLock({ Array($0.values) }) { connection.close() }
+    }
+
+    /// The read connection of `owner` (an event loop, which must live as long as the
+    /// pool), made on first use; nil when ``Configuration/inlineReads`` is off. Its
+    /// batches run on the owner's thread (``InlineReadConnection``); it closes with the pool.
+    public func inlineReadConnection(for owner: ObjectIdentifier) -> InlineReadConnection? {
+        guard configuration.inlineReads else { return nil }
+        return inlineConnections.withLock { connections in
+            if let known = connections[owner] { return known }
+            let made = InlineReadConnection(connectionString: configuration.connectionString, logger: logger)
+            if state.withLock({ $0.closed }) { made.close() }
+            connections[owner] = made
+            return made
+        }
     }
 
     private func checkout() async throws -> PooledConnectionSlot {

@@ -28,13 +28,14 @@ final class ReadLane: @unchecked Sendable {
     private let maxBatch: Int
     private let logger: Logger
     private let inbox = LaneInbox<Pending>()
-    private var connection: PostgresConnection?
+    private var runner: ReadBatchRunner
 
     init(index: Int, connectionString: String, maxBatch: Int, logger: Logger) {
         self.queue = DispatchQueue(label: "cadreflow.postgres.read.\(index)")
         self.connectionString = connectionString
         self.maxBatch = max(1, maxBatch)
         self.logger = logger
+        self.runner = ReadBatchRunner(connectionString: connectionString, logger: logger)
     }
 
     /// Reads waiting for this lane (to pick the least busy one).
@@ -60,7 +61,7 @@ final class ReadLane: @unchecked Sendable {
     /// Refuses new reads; queued ones still run; the connection closes after them.
     func close() {
         inbox.close()
-        queue.async { self.connection = nil }
+        queue.async { self.runner.connection = nil }
     }
 
     private func drain() {
@@ -71,38 +72,6 @@ final class ReadLane: @unchecked Sendable {
     }
 
     private func run(_ batch: [Pending]) {
-        do {
-            let connection = try liveConnection()
-            let statements = batch.flatMap(\.statements)
-            var results: [Result<PostgresResult, any Error>] = try connection.pipeline(statements, mode: .atomic).map { $0.mapError { $0 } }
-            let aborted = results.indices.filter { index in
-                if case .failure(let error as PostgresError) = results[index], error.code == .pipelineAborted { return true }
-                return false
-            }
-            if !aborted.isEmpty {
-                let again = try connection.pipeline(aborted.map { statements[$0] }, mode: .independent)
-                for (index, result) in zip(aborted, again) { results[index] = result.mapError { $0 } }
-            }
-            var start = 0
-            for pending in batch {
-                let end = start + pending.statements.count
-                pending.deliver(Array(results[start..<end]))
-                start = end
-            }
-        } catch {
-            // The connection failed under the batch: every read of it fails alike, and the
-            // next batch opens a new connection.
-            connection = nil
-            logger.debug("a read batch failed with its connection", metadata: ["error": "\(error)", "reads": "\(batch.count)"])
-            for pending in batch { pending.deliverAll(.failure(error)) }
-        }
-    }
-
-    private func liveConnection() throws -> PostgresConnection {
-        if let connection, connection.isUsable { return connection }
-        connection = nil
-        let fresh = try PostgresConnection.connect(connectionString)
-        connection = fresh
-        return fresh
+        runner.run(batch)
     }
 }

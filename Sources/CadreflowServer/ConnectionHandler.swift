@@ -71,6 +71,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var queries: [(read: PostgresRead<Reply>, command: String, slot: Int, format: ReplyFormat)] = []
     /// The event loop's ``LoopMailbox``, once looked up.
     private var loopMailbox: LoopMailbox?
+    /// The event loop's ``LoopReader``, once looked up (nil: the reads go to the lanes).
+    private var reader: LoopReader?
+    private var readerLookedUp = false
     /// Succeeds once the connection is closed and no command of it is still running.
     private let finished: EventLoopPromise<Void>
 
@@ -226,24 +229,47 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let gathered = queries
         queries.removeAll(keepingCapacity: true)
         let executor = executor
+        if let reader = loopReader(context) {
+            // On this loop, in its next batch: the replies are made and written here.
+            reader.submit(gathered.map(\.read)) { results in
+                self.readsFinished(Self.answers(gathered, results, executor: executor), context: context, writeLater: false)
+                self.writeOutput(context: context)
+            }
+            return
+        }
         let loop = LoopBound(self, context)
         let mailbox = self.mailbox(context)
         // Undecoded: the rows are decoded and the replies encoded on this event loop, so
         // the lane's thread only moves statements and results.
         executor.context.pool.submitUndecoded(gathered.map(\.read)) { results in
-            mailbox.deliver(to: loop) {
-                zip(gathered, results).map { query, result in
-                    let reply: Reply
-                    switch query.read.value(from: result) {
-                    case .success(let value): reply = value
-                    case .failure(let error):
-                        reply = .error(executor.protocolError(error, command: query.command))
-                        executor.countFailedQuery(query.command, reply)
-                    }
-                    return (slot: query.slot, text: ReplyEncoder.encode(reply, format: query.format))
-                }
-            }
+            mailbox.deliver(to: loop) { Self.answers(gathered, results, executor: executor) }
         }
+    }
+
+    /// The replies of gathered reads from their results: each decoded, or its error, and encoded.
+    private static func answers(
+        _ gathered: [(read: PostgresRead<Reply>, command: String, slot: Int, format: ReplyFormat)], _ results: [Result<PostgresResult, any Error>],
+        executor: CommandExecutor
+    ) -> [(slot: Int, text: String)] {
+        zip(gathered, results).map { query, result in
+            let reply: Reply
+            switch query.read.value(from: result) {
+            case .success(let value): reply = value
+            case .failure(let error):
+                reply = .error(executor.protocolError(error, command: query.command))
+                executor.countFailedQuery(query.command, reply)
+            }
+            return (slot: query.slot, text: ReplyEncoder.encode(reply, format: query.format))
+        }
+    }
+
+    /// The event loop's ``LoopReader`` (nil when the pool has no inline reads), once looked up.
+    private func loopReader(_ context: ChannelHandlerContext) -> LoopReader? {
+        if !readerLookedUp {
+            readerLookedUp = true
+            reader = executor.context.loopReaders.reader(for: context.eventLoop)
+        }
+        return reader
     }
 
     /// The event loop's mailbox, for the replies of reads that come back from the lanes.

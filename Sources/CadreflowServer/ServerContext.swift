@@ -59,6 +59,8 @@ public struct ServerContext: Sendable {
     let sessions: SessionCounter
     /// The mounted commands.
     let router: CommandRouter
+    /// The one-statement reads of each event loop (``LoopReader``).
+    let loopReaders: LoopReaders
     /// Called after a write committed and before its reply is sent (tests use it to lose a reply).
     let afterCommit: (@Sendable (Request) async -> Void)?
 
@@ -68,6 +70,7 @@ public struct ServerContext: Sendable {
         groups: [CommandGroup], afterCommit: (@Sendable (Request) async -> Void)? = nil
     ) {
         self.pool = pool
+        self.loopReaders = LoopReaders(pool: pool)
         self.router = CommandRouter(groups: groups)
         self.afterCommit = afterCommit
         self.accounts = accounts

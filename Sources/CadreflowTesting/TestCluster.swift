@@ -119,10 +119,12 @@ public struct TestDatabase: Sendable {
     }
 
     /// A pool on the database (as the serving role with `serving`, as the service has it).
-    public func pool(size: Int = 4, checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1), serving: Bool = false) -> PostgresPool {
+    public func pool(
+        size: Int = 4, checkoutTimeout: Duration = .seconds(5), healthCheckAfterIdle: Duration = .seconds(1), serving: Bool = false, inlineReads: Bool = true
+    ) -> PostgresPool {
         PostgresPool(configuration: .init(
             connectionString: serving ? servingConnectionString : connectionString, size: size,
-            checkoutTimeout: checkoutTimeout, healthCheckAfterIdle: healthCheckAfterIdle
+            checkoutTimeout: checkoutTimeout, healthCheckAfterIdle: healthCheckAfterIdle, inlineReads: inlineReads
         ))
     }
 

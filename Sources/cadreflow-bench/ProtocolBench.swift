@@ -25,6 +25,7 @@ struct ProtocolBench: AsyncParsableCommand {
     @Option(help: "Requests per pipelined group.") var depth = 16
     @Option(help: "Connections of the service's read lanes (database.read_connections).") var readConnections = 2
     @Option(help: "Reads one lane sends in one pipelined batch at most.") var readBatch = 64
+    @Option(help: "One-statement reads on each event loop's own connection (database.event_loop_reads); false: by the read lanes.") var inlineReads = true
     @Option(help: "Cadres in the benchmark city (CADRE SHOW picks among them).") var cadres = 100_000
     @Option(help: "Only the figures whose name contains this text (e.g. \"CADRE SHOW\").") var only: String?
     @Option(help: "Keep the benchmark's server up this many seconds for an outside client (prints its port), then exit.") var hold: Double?
@@ -34,7 +35,7 @@ struct ProtocolBench: AsyncParsableCommand {
         defer { server.shutdown() }
         let setup = try PostgresConnection.connect(server.connectionString)
         try Migrator(migrations: Migration.bundled()).migrate(setup)
-        let pool = PostgresPool(configuration: .init(connectionString: server.connectionString, size: 8, readConnections: readConnections, maxReadBatch: readBatch))
+        let pool = PostgresPool(configuration: .init(connectionString: server.connectionString, size: 8, readConnections: readConnections, maxReadBatch: readBatch, inlineReads: inlineReads))
         defer { pool.close() }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
@@ -122,7 +123,7 @@ struct ProtocolBench: AsyncParsableCommand {
             table.add("CADRE LIST unit= (1,000 rows), \(connections) conn", ours: list, reference: range, tool: "pgbench 1,000-row select -c \(connections)")
         }
         table.print()
-        print("(pipelined latencies are per group of \(depth); the same client drives every server; read lanes: \(readConnections))")
+        print("(pipelined latencies are per group of \(depth); the same client drives every server; read lanes: \(readConnections); one-statement reads \(inlineReads ? "on each event loop's own connection" : "by the read lanes"))")
         print("targets: CADRE SHOW 50 conn one at a time ≥ 0.50× pgbench -S with p99 ≤ 10 ms; 1 conn pipelined ×16 ≥ 12,300/s (3× 4,100/s)")
     }
 

@@ -45,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
                 size: configuration.database.poolSize,
                 checkoutTimeout: .milliseconds(configuration.database.checkoutTimeoutMs),
                 healthCheckAfterIdle: .milliseconds(configuration.database.healthCheckIdleMs),
-                readConnections: configuration.database.readConnections
+                readConnections: configuration.database.readConnections,
+                inlineReads: configuration.database.eventLoopReads == "yes"
             ),
             logger: logger
         )

@@ -20,11 +20,11 @@ struct ConfigurationKeyTests {
         }
     }
 
-    @Test("The key table's defaults are Configuration()'s, and it has 50 distinct keys")
+    @Test("The key table's defaults are Configuration()'s, and it has 51 distinct keys")
     func tableDefaults() {
         let defaults = Configuration()
-        #expect(ConfigurationKey.all.count == 50)
-        #expect(Set(ConfigurationKey.all.map(\.name)).count == 50)
+        #expect(ConfigurationKey.all.count == 51)
+        #expect(Set(ConfigurationKey.all.map(\.name)).count == 51)
         #expect(ConfigurationKey.sections == ["server", "database", "protocol", "security", "metrics", "log", "engine", "retirement", "exam", "assignment"])
         for key in ConfigurationKey.all {
             #expect(key.value(in: defaults) == key.defaultValue, "\(key.name)")

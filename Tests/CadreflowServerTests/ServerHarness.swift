@@ -49,12 +49,13 @@ struct ServerHarness {
     static func prepare(
         limits: ProtocolLimits = ServerHarness.limits(), existing: TestDatabase? = nil, definitions: [WorkflowDefinition] = [],
         clock: any EngineClock = SystemClock(), schedules: [ScheduleDefinition] = [],
-        extraGroups: @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil
+        extraGroups: @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil,
+        inlineReads: Bool = true
     ) async throws -> Parts {
         let database = try existing ?? TestCluster.shared().makeDatabase(prefix: "server")
         try Migrator(migrations: Migration.bundled()).migrate(database.connect())
         // The service's pool and engine serve as the unprivileged role, as `serve` does.
-        let pool = database.pool(size: 6, serving: true)
+        let pool = database.pool(size: 6, serving: true, inlineReads: inlineReads)
         let catalog = try WorkflowCatalog.register(definitions, connection: database.connect())
         let engine = WorkflowEngine(catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: database.servingConnectionString, clock: clock, options: .init(timeZone: zone))
         let domain = Domain(pool: pool, engine: engine, calendar: DomainCalendar { CalendarDay(clock.now(), timeZone: zone) }, rules: try builtInRules())
@@ -73,10 +74,12 @@ struct ServerHarness {
     static func start(
         limits: ProtocolLimits = ServerHarness.limits(), tls: TLSSettings? = nil, existing: TestDatabase? = nil, definitions: [WorkflowDefinition] = [],
         clock: any EngineClock = SystemClock(), schedules: [ScheduleDefinition] = [],
-        extraGroups: @escaping @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil
+        extraGroups: @escaping @Sendable (WorkflowEngine) -> [CommandGroup] = { _ in [] }, afterCommit: (@Sendable (Request) async -> Void)? = nil,
+        inlineReads: Bool = true
     ) async throws -> ServerHarness {
         let parts = try await prepare(
-            limits: limits, existing: existing, definitions: definitions, clock: clock, schedules: schedules, extraGroups: extraGroups, afterCommit: afterCommit
+            limits: limits, existing: existing, definitions: definitions, clock: clock, schedules: schedules, extraGroups: extraGroups, afterCommit: afterCommit,
+            inlineReads: inlineReads
         )
         let (ready, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
