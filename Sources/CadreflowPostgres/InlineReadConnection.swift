@@ -9,7 +9,8 @@ import Synchronization
 /// a connection opens on another thread (again at most once a second after a failure).
 ///
 /// The session's `statement_timeout` and `lock_timeout` bound how long one batch can hold
-/// the caller's thread; only short, indexed reads belong here.
+/// the caller's thread; only short, indexed reads belong here (the session has
+/// `enable_seqscan` off, so the planner takes an index wherever one serves).
 ///
 /// `@unchecked Sendable`: `connection` is touched only while `state`'s lock is held.
 public final class InlineReadConnection: @unchecked Sendable {
@@ -86,7 +87,10 @@ public final class InlineReadConnection: @unchecked Sendable {
             do {
                 let fresh = try PostgresConnection.connect(connectionString)
                 let milliseconds = max(1, Int(statementTimeout.components.seconds * 1_000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000))
-                try fresh.execute("SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds)")
+                // Only indexed reads belong here: where an index serves, the planner takes it
+                // even for a table of a few pages (CADRE SHOW's unit look-up), so no read
+                // scans a whole table while the caller's thread waits.
+                try fresh.execute("SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds); SET enable_seqscan = off")
                 install(fresh)
             } catch {
                 logger.debug("an inline read connection could not open", metadata: ["error": "\(error)"])
