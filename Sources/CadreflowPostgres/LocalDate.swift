@@ -51,9 +51,9 @@ extension LocalDate: PostgresEncodable {
 }
 
 extension LocalDate: PostgresDecodable {
-    public init(postgresText bytes: UnsafeBufferPointer<UInt8>, column: String) throws {
+    public init(postgresText bytes: UnsafeBufferPointer<UInt8>, column: @autoclosure () -> String) throws {
         guard let value = LocalDate(String(decoding: bytes, as: UTF8.self)) else {
-            throw PostgresError.cannotDecode(bytes, as: LocalDate.self, column: column)
+            throw PostgresError.cannotDecode(bytes, as: LocalDate.self, column: column())
         }
         self = value
     }

@@ -22,7 +22,7 @@ public struct PostgresJSON: Hashable, Sendable, PostgresEncodable, PostgresDecod
 
     public var postgresText: String? { text }
 
-    public init(postgresText bytes: UnsafeBufferPointer<UInt8>, column: String) throws {
+    public init(postgresText bytes: UnsafeBufferPointer<UInt8>, column: @autoclosure () -> String) throws {
         self.text = String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -6,6 +6,55 @@
 public enum CSVParser {
     /// The fields of one line, or an error naming the column.
     public static func fields(_ line: String, separator: Character = ",") throws(ProtocolError) -> [String] {
+        guard let byte = separator.asciiValue else { return try characterFields(line, separator: separator) }
+        let utf8 = line.utf8
+        // Most lines hold no quote: split on the separator's byte (an ASCII byte is never
+        // part of another character's UTF-8, so every piece is whole text).
+        guard utf8.contains(UInt8(ascii: "\"")) else {
+            return utf8.split(separator: byte, omittingEmptySubsequences: false).map { String(Substring($0)) }
+        }
+        var fields: [String] = []
+        var current: [UInt8] = []
+        var quoted = false
+        var atFieldStart = true
+        var bytes = utf8.makeIterator()
+        var pending: UInt8? = nil
+        while let next = pending ?? bytes.next() {
+            pending = nil
+            if quoted {
+                if next == UInt8(ascii: "\"") {
+                    if let after = bytes.next() {
+                        if after == UInt8(ascii: "\"") { current.append(after) } else { quoted = false; pending = after }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    current.append(next)
+                }
+                continue
+            }
+            switch next {
+            case byte:
+                fields.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+                atFieldStart = true
+                continue
+            case UInt8(ascii: "\"") where atFieldStart:
+                quoted = true
+            case UInt8(ascii: "\""):
+                throw ProtocolError(.invalid, "field \(fields.count + 1): a quote inside an unquoted field")
+            default:
+                current.append(next)
+            }
+            atFieldStart = false
+        }
+        if quoted { throw ProtocolError(.invalid, "field \(fields.count + 1): unterminated quote") }
+        fields.append(String(decoding: current, as: UTF8.self))
+        return fields
+    }
+
+    /// ``fields(_:separator:)`` for a separator that is not one ASCII byte, by characters.
+    private static func characterFields(_ line: String, separator: Character) throws(ProtocolError) -> [String] {
         var fields: [String] = []
         var current = ""
         var quoted = false

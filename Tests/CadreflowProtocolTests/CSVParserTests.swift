@@ -30,4 +30,16 @@ struct CSVParserTests {
         #expect(try CSVParser.fields(#"cadre,CB1,"Nguyễn Thị Ánh Tuyết","Bí thư, Chủ tịch HĐND""#)
             == ["cadre", "CB1", "Nguyễn Thị Ánh Tuyết", "Bí thư, Chủ tịch HĐND"])
     }
+
+    @Test("Fields split on the separator's byte: empty fields kept, decomposed letters (a combining mark after a comma) stay whole, a stray quote named")
+    func byteSplitting() throws {
+        #expect(try CSVParser.fields("a,,b,") == ["a", "", "b", ""])
+        #expect(try CSVParser.fields("") == [""])
+        // "Nguyễn" with its marks as separate scalars (NFD), one right after the comma.
+        let decomposed = "cadre,\u{0301}x,Nguye\u{0302}\u{0303}n"
+        #expect(try CSVParser.fields(decomposed) == ["cadre", "\u{0301}x", "Nguye\u{0302}\u{0303}n"])
+        #expect(try CSVParser.fields(#"E1,"P,1","Lê ""Văn"" A",9"#) == ["E1", "P,1", "Lê \"Văn\" A", "9"])
+        let stray = #expect(throws: ProtocolError.self) { try CSVParser.fields(#"E1,P"1,9"#) }
+        #expect(stray?.message == "field 2: a quote inside an unquoted field")
+    }
 }

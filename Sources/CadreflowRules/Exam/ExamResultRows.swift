@@ -50,7 +50,7 @@ public enum ExamResultRows {
         for record in records {
             do throws(DomainError) {
                 let row = try check(record, columns: expected)
-                let identity = ([row.exam] + row.keys).joined(separator: ",")
+                let identity = row.keys.count == 1 ? row.exam + "," + row.keys[0] : ([row.exam] + row.keys).joined(separator: ",")
                 if let first = seen.updateValue(record.line, forKey: identity) {
                     seen[identity] = first
                     throw DomainError(.invalid, "duplicate row: \(identity) is on line \(first) already", line: record.line)
@@ -73,15 +73,20 @@ public enum ExamResultRows {
             throw DomainError(.invalid, "\(name) is empty", line: record.line)
         }
         var keys = Array(fields.dropFirst().dropLast())
-        if columns.count == 4, keys[1].count > 200 {
+        if columns.count == 4, longer(keys[1], than: 200) {
             throw DomainError(.invalid, "member is longer than 200 characters", line: record.line)
         }
-        if keys[0].count > 64 { throw DomainError(.invalid, "\(columns[1]) is longer than 64 characters", line: record.line) }
-        if fields[0].count > 64 { throw DomainError(.invalid, "exam is longer than 64 characters", line: record.line) }
+        if longer(keys[0], than: 64) { throw DomainError(.invalid, "\(columns[1]) is longer than 64 characters", line: record.line) }
+        if longer(fields[0], than: 64) { throw DomainError(.invalid, "exam is longer than 64 characters", line: record.line) }
         // Paper codes are written in capitals; a marker may type them in lower case.
-        if columns[1] == "paper" { keys[0] = keys[0].uppercased() }
+        if columns[1] == "paper", keys[0].utf8.contains(where: { $0 >= UInt8(ascii: "a") }) { keys[0] = keys[0].uppercased() }
         let scoreText = fields[columns.count - 1]
         return Row(line: record.line, exam: fields[0], keys: keys, score: try score(scoreText, line: record.line))
+    }
+
+    /// Whether `text` has more than `limit` characters (counted only when its bytes are more).
+    private static func longer(_ text: String, than limit: Int) -> Bool {
+        text.utf8.count > limit && text.count > limit
     }
 
     /// A score as written: `75.5`, or `75,5` with a decimal comma (what a spreadsheet in a

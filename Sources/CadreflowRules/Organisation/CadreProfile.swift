@@ -104,6 +104,9 @@ public struct CadreProfile: Sendable, Equatable {
 extension String {
     /// The text without leading and trailing spaces and tabs.
     public var trimmingSpaces: String {
+        // Most fields have nothing to trim: answered from the first and last bytes.
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let head = utf8.first, let tail = utf8.last, isSpace(head) || isSpace(tail) else { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
         while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
