@@ -162,6 +162,14 @@ struct AssessmentCommands {
                 cadre = try request.cadre(at: 2)
                 month = try request.month(at: 3)
             }
+            // One cadre whose grade the quota does not limit: one engine step, group-committed
+            // with others' steps. A unit, or an A: one transaction with the quota check.
+            if let cadre, try await !assessments.approvalNeedsQuota(cadre: cadre, month: month) {
+                return .committing { records in
+                    .ok(try await assessments.step(.approve, cadre: cadre, month: month, entered: [:], by: requester,
+                                                   auditStatements: records.statements, idempotencyKey: records.idempotencyKey))
+                }
+            }
             return .inTransaction { connection in
                 .ok(try assessments.approve(month: month, cadre: cadre, unit: unit, by: requester, on: connection))
             }

@@ -33,4 +33,38 @@ struct CycleRetryTests {
         #expect(try await org.send(close) == firstReplies[close])
         #expect(try server.count("SELECT count(*) FROM workflow_instances WHERE workflow = 'assessment'") == 6)
     }
+
+    @Test("ASSESS APPROVE of one cadre graded B is one group-committed step: the unit's reply, audited, and a retry with its idem= key answers the same even once the kept reply is gone; an A still counts the quota")
+    func approveOneStep() async throws {
+        let clock = ManualClock(AssessmentTests.moment("2025-10-01T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        _ = try await AssessmentTests.city(server)
+        let org = try await server.client(as: "org", password: "org-password-1")
+        let rev = try await server.client(as: "rev", password: "rev-password-1")
+        try await org.send("CYCLE OPEN 2025-09 unit=HN").expectOK()
+        for cadre in ["C2", "C3", "C4"] {
+            try await rev.send("ASSESS SELF \(cadre) 2025-09 discipline=18 duties=60").expectOK()
+        }
+        try await rev.send("ASSESS REVIEW C2 2025-09 discipline=18 duties=62 comment=\"Hoàn thành nhiệm vụ\"").expectOK()
+        for cadre in ["C3", "C4"] { try await rev.send("ASSESS REVIEW \(cadre) 2025-09 discipline=20 duties=70 bonus=5").expectOK() }
+        let line = "ASSESS APPROVE C2 2025-09 idem=approve-c2"
+        let head = try await server.client(as: "head", password: "head-password-1")
+        let first = try await head.send(line)
+        #expect(first == ["OK approved 1 in unit HN.A for 2025-09 (none graded A: the A quota is not touched)"])
+        head.close()
+        let again = try await server.client(as: "head", password: "head-password-1")
+        #expect(try await again.send(line) == first)
+        try server.database.connect().query("DELETE FROM request_idempotency WHERE login = 'head'")
+        #expect(try await again.send(line) == first)
+        #expect(try server.count("SELECT count(*) FROM workflow_history h JOIN workflow_instances i ON i.id = h.instance_id WHERE i.key = 'assessment/2025-09/C2' AND h.transition = 'approve'") == 1)
+        let audited = try server.database.connect().query(
+            "SELECT result FROM audit_log WHERE login = 'head' AND command LIKE 'ASSESS APPROVE C2 2025-09%' ORDER BY id"
+        ).rows.map { try $0.decode(0, as: String.self) }
+        #expect(audited.prefix(2) == ["OK", "OK replayed"])
+        // Two As of six: the first is within 30% of the unit, the second is refused by the quota.
+        #expect(try await again.send("ASSESS APPROVE C3 2025-09").first?.hasPrefix("OK approved 1 in unit HN.A for 2025-09 (unit HN.A: 1 of 5 graded would be A") == true)
+        #expect(try await again.send("ASSESS APPROVE C4 2025-09").first?.hasPrefix("ERR QUOTA") == true)
+        #expect(try await again.send("ASSESS APPROVE C2 2025-09").first?.hasPrefix("ERR CONFLICT") == true)
+    }
 }

@@ -42,15 +42,12 @@ extension AssessmentService {
             ).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String?.self)) }
             guard !targets.isEmpty else { throw DomainError(.conflict, "no reviewed assessment to approve in unit \(unit) for \(month)") }
         }
-        let limited = ruleSet.quota.grade.rawValue
         let quota: String
-        if !ruleSet.isGraded(month) {
+        if !targets.contains(where: { Self.approvalNeedsQuota(grade: $0.grade, month: month, ruleSet: ruleSet) }) {
+            // Approving no A cannot raise the count of As: nothing to count (most approvals).
             // Under quarterly grading a month is scored but not graded: its quota is the
             // quarter's and the year's (YEAR APPROVE), not the month's.
-            quota = "months are not graded under \(ruleSet.name): the quota applies to the quarter and the year"
-        } else if !targets.contains(where: { $0.grade == limited }) {
-            // Approving no A cannot raise the count of As: nothing to count (most approvals).
-            quota = "none graded \(limited): the \(limited) quota is not touched"
+            quota = Self.untouchedQuota(month: month, ruleSet: ruleSet)
         } else {
             quota = try checkQuota(month: month, unit: unit, cadreKey: cadre.map { Self.assessmentKey(month, cadre: $0) }, ruleSet: ruleSet, on: connection)
         }

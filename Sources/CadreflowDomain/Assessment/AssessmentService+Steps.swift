@@ -22,25 +22,39 @@ public struct AssessmentRecord: Sendable, Equatable {
 }
 
 extension AssessmentService {
+    /// The statement that reads an assessment with its unit's path and its cycle's state.
+    /// The unit, cycle and cadre are scalar subqueries, each an index look-up: as joins,
+    /// the prepared statement's generic plan hashed the whole units table on every step.
+    private static func recordSQL(locking: Bool) -> String {
+        """
+        SELECT i.version, i.state, i.data->>'cadre', i.data->>'unit', (SELECT u.path FROM units u WHERE u.code = i.data->>'unit'),
+               coalesce((SELECT c.state FROM workflow_instances c WHERE c.key = i.data->>'cycle'), 'open'), i.data->>'grade',
+               coalesce((SELECT cd.full_name FROM cadres cd WHERE cd.code = i.data->>'cadre'), ''),
+               CASE WHEN $2::boolean THEN i.data::text END
+        FROM workflow_instances i
+        WHERE i.key = $1 AND i.workflow = 'assessment'
+        \(locking ? "FOR UPDATE OF i" : "")
+        """
+    }
+
     /// Reads an assessment with its unit's path and its cycle's state (`FOR UPDATE` when
     /// `locking`, inside a transaction), and its whole data when `withData`.
     static func record(
         _ key: String, deadlines: DeadlineSchedule, on connection: PostgresConnection, locking: Bool = false, withData: Bool = false
     ) throws -> AssessmentRecord {
-        let result = try connection.queryPrepared(
-            """
-            SELECT i.version, i.state, i.data->>'cadre', i.data->>'unit', u.path, coalesce(c.state, 'open'), i.data->>'grade', coalesce(cd.full_name, ''),
-                   CASE WHEN $2::boolean THEN i.data::text END
-            FROM workflow_instances i
-            JOIN units u ON u.code = i.data->>'unit'
-            LEFT JOIN workflow_instances c ON c.key = i.data->>'cycle'
-            LEFT JOIN cadres cd ON cd.code = i.data->>'cadre'
-            WHERE i.key = $1 AND i.workflow = 'assessment'
-            \(locking ? "FOR UPDATE OF i" : "")
-            """,
-            key, withData
-        )
-        guard let row = result.rows.first else { throw DomainError(.notFound, "no assessment \(key): is the month's cycle open for the cadre's unit?") }
+        try decodeRecord(connection.queryPrepared(recordSQL(locking: locking), key, withData), key: key, deadlines: deadlines)
+    }
+
+    /// ``record(_:deadlines:on:locking:withData:)`` without its data, as one read on the
+    /// pool's read lanes (it shares a round trip with the reads and steps of others).
+    static func recordRead(_ key: String, deadlines: DeadlineSchedule) -> PostgresRead<AssessmentRecord> {
+        PostgresRead(recordSQL(locking: false), [key, false]) { try decodeRecord($0, key: key, deadlines: deadlines) }
+    }
+
+    private static func decodeRecord(_ result: PostgresResult, key: String, deadlines: DeadlineSchedule) throws -> AssessmentRecord {
+        guard let row = result.rows.first, !result.isNull(row: 0, column: 4) else {
+            throw DomainError(.notFound, "no assessment \(key): is the month's cycle open for the cadre's unit?")
+        }
         let data = try row.decode(8, as: String?.self).map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         let facts = AssessmentFacts(
             cadre: try row.decode(2), month: deadlines.month, unit: try row.decode(3), unitPath: try row.decode(4), state: try row.decode(1),
@@ -75,7 +89,7 @@ extension AssessmentService {
         // A retry of a step that committed (its reply lost) is answered as the first was,
         // even where the rules would now refuse it for the state it left.
         return try await engine.answeringRetries(
-            idempotencyKey: idempotencyKey, isSame: { $0.key == key }, reply: { Self.reply(key, action, $0) }
+            idempotencyKey: idempotencyKey, isSame: { $0.key == key }, reply: { Self.reply(key, action, $0, ruleSet: ruleSet) }
         ) {
             try await takeStep(action, key: key, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
                                auditStatements: auditStatements, idempotencyKey: idempotencyKey)
@@ -86,7 +100,7 @@ extension AssessmentService {
         _ action: AssessmentAction, key: String, ruleSet: RuleSet, deadlines: DeadlineSchedule, entered: [String: String], by requester: Requester,
         auditStatements: [PostgresStatement], idempotencyKey: String?
     ) async throws -> String {
-        let record = try await pool.withConnection { connection in try Self.record(key, deadlines: deadlines, on: connection) }
+        let record = try await pool.read(Self.recordRead(key, deadlines: deadlines))
         let role = try AssessmentPermission.check(action, record.facts, by: requester, today: calendar.currentDay())
         var fields: [String: String] = [:]
         var reason: String?
@@ -116,21 +130,54 @@ extension AssessmentService {
                 fields["grade"] = ""
             }
         case .approve:
-            throw DomainError(.invalid, "approval runs with the quota check (approve(month:cadre:unit:by:on:))")
+            // Only an approval that cannot raise the count the quota limits comes here.
+            if Self.approvalNeedsQuota(grade: record.grade, month: deadlines.month, ruleSet: ruleSet) {
+                throw DomainError(.conflict, "\(key) was graded \(record.grade ?? "") meanwhile: its approval runs with the quota check; send ASSESS APPROVE again")
+            }
+            fields = ["approved_by": requester.login, "approved_on": calendar.currentDay().description]
         }
         let outcome = try await engine.transition(TransitionCommand(
             instance: .key(key), transition: action.rawValue, actor: Self.actor(requester, role: role), fields: fields, reason: reason,
             expectedVersion: record.version, idempotencyKey: idempotencyKey, attachedWrites: auditStatements
         ))
-        return Self.reply(key, action, outcome.instance)
+        return Self.reply(key, action, outcome.instance, ruleSet: ruleSet)
+    }
+
+    /// Whether approving an assessment of this grade must count the quota (in a
+    /// transaction, ``approve(month:cadre:unit:by:on:)``): its grade is the one the quota
+    /// limits, in a graded month. Any other approval cannot raise that count, and is one
+    /// engine step at the version read, group-committed with others' steps.
+    static func approvalNeedsQuota(grade: String?, month: AssessmentPeriod, ruleSet: RuleSet) -> Bool {
+        ruleSet.isGraded(month) && grade == ruleSet.quota.grade.rawValue
+    }
+
+    /// Whether approving one cadre's assessment must count the quota
+    /// (``approvalNeedsQuota(grade:month:ruleSet:)``), by its grade now (read without a lock;
+    /// a regrade meanwhile makes the step refuse, and the approval is sent again).
+    public func approvalNeedsQuota(cadre: String, month: AssessmentPeriod) async throws -> Bool {
+        let (ruleSet, deadlines) = try schedule(month)
+        let record = try await pool.read(Self.recordRead(Self.assessmentKey(month, cadre: cadre), deadlines: deadlines))
+        return Self.approvalNeedsQuota(grade: record.grade, month: month, ruleSet: ruleSet)
+    }
+
+    /// What an approval says about the quota it did not need to count.
+    static func untouchedQuota(month: AssessmentPeriod, ruleSet: RuleSet) -> String {
+        let limited = ruleSet.quota.grade.rawValue
+        return ruleSet.isGraded(month)
+            ? "none graded \(limited): the \(limited) quota is not touched"
+            : "months are not graded under \(ruleSet.name): the quota applies to the quarter and the year"
     }
 
     /// The reply to a step, from the instance it left (so that a replay reads the same):
     /// the state, and for SELF and REVIEW the total and grade.
-    static func reply(_ key: String, _ action: AssessmentAction, _ instance: InstanceSnapshot) -> String {
+    static func reply(_ key: String, _ action: AssessmentAction, _ instance: InstanceSnapshot, ruleSet: RuleSet) -> String {
         let data = instance.data
         let summary: String
         switch action {
+        case .approve:
+            // As the approval of a unit says it.
+            let month = (try? AssessmentPeriod.parseMonth(data["month"] ?? "")).map { untouchedQuota(month: $0, ruleSet: ruleSet) } ?? ""
+            return "approved 1 in unit \(data["unit"] ?? "") for \(data["month"] ?? "") (\(month))"
         case .selfAssess:
             let onBehalf = data["self_on_behalf"] == "yes" ? " (entered on the cadre's behalf)" : ""
             summary = " total \(data["self_total"] ?? "") grade \(data["self_grade"] ?? "")\(onBehalf)"
