@@ -28,6 +28,7 @@ struct AssessmentBench: AsyncParsableCommand {
     @Option(help: "Connections a large month opening is split over (engine.bulk_workers).") var bulkWorkers = 2
     @Option(help: "The steps each cadre is taken through, of self, review, approve.") var steps = "self,review,approve"
     @Option(help: "Submits per second of the open-loop figure (0: skip it).") var openRate = 2_000.0
+    @Option(help: "Group-commit writers of the engine (engine.writers).") var writers = 1
 
     func run() async throws {
         let server = try BenchServer(url: nil)
@@ -44,7 +45,7 @@ struct AssessmentBench: AsyncParsableCommand {
         defer { pool.close() }
         let engine = WorkflowEngine(
             catalog: catalog, hooks: Domain.hooks, pool: pool, connectionString: conninfo, clock: clock,
-            options: .init(timeZone: zone, bulkWorkers: bulkWorkers)
+            options: .init(lanes: writers, timeZone: zone, bulkWorkers: bulkWorkers)
         )
         defer { engine.close() }
         let domain = Domain(
