@@ -141,6 +141,10 @@ struct AssessmentBench: AsyncParsableCommand {
 
         // 3b. Submits at a steady rate, open loop: latency from the moment each was due.
         if openRate > 0 {
+            // The writes of the figures before (the closed loop, pgbench's) are flushed
+            // first, as before the month opening: a checkpoint they left due otherwise
+            // falls into this short window (a stall of ~50 ms in half the runs).
+            try setup.execute("CHECKPOINT")
             let count = Int(openRate * seconds)
             let first = max(0, cadres - count)
             let requests = (first..<cadres).map { "ASSESS SELF C\($0) 2025-09 discipline=18 duties=60" }
