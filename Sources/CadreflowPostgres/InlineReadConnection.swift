@@ -8,9 +8,13 @@ import Synchronization
 /// open, ``results(_:)`` answers nil at once (the caller sends the batch another way) and
 /// a connection opens on another thread (again at most once a second after a failure).
 ///
-/// The session's `statement_timeout` and `lock_timeout` bound how long one batch can hold
-/// the caller's thread; only short, indexed reads belong here (the session has
-/// `enable_seqscan` off, so the planner takes an index wherever one serves).
+/// The session's `statement_timeout` and `lock_timeout` bound how long one statement can
+/// hold the caller's thread, and the statements aborted behind one that timed out fail
+/// with it rather than wait their turn (so a batch waits one timeout, not one each); only
+/// short, indexed reads belong here (the session has `enable_seqscan` off, so the planner
+/// takes an index wherever one serves). The wait for a database that stops answering
+/// without closing the connection is the socket's (over TCP, set `tcp_user_timeout` and
+/// keepalives in `database.url`).
 ///
 /// `@unchecked Sendable`: `connection` is touched only while `state`'s lock is held.
 public final class InlineReadConnection: @unchecked Sendable {
@@ -19,6 +23,9 @@ public final class InlineReadConnection: @unchecked Sendable {
         var retryAt = ContinuousClock.now
         var closed = false
     }
+
+    /// The `application_name` of these connections (in `pg_stat_activity`).
+    public static let applicationName = "cadreflow event-loop reads"
 
     private let connectionString: String
     private let statementTimeout: Duration
@@ -51,7 +58,7 @@ public final class InlineReadConnection: @unchecked Sendable {
                 return .connect
             }
             do {
-                return .results(try ReadBatchRunner.results(statements, on: connection))
+                return .results(try ReadBatchRunner.results(statements, on: connection, failFastOnTimeout: true))
             } catch {
                 self.connection = nil
                 logger.debug("an inline read batch failed with its connection", metadata: ["error": "\(error)", "reads": "\(statements.count)"])
@@ -90,7 +97,7 @@ public final class InlineReadConnection: @unchecked Sendable {
                 // Only indexed reads belong here: where an index serves, the planner takes it
                 // even for a table of a few pages (CADRE SHOW's unit look-up), so no read
                 // scans a whole table while the caller's thread waits.
-                try fresh.execute("SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds); SET enable_seqscan = off")
+                try fresh.execute("SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds); SET enable_seqscan = off; SET application_name = '\(Self.applicationName)'")
                 install(fresh)
             } catch {
                 logger.debug("an inline read connection could not open", metadata: ["error": "\(error)"])

@@ -120,6 +120,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         code == .serializationFailure || code == .deadlockDetected
     }
 
+    /// True when a statement ran out of time: its `statement_timeout` or `lock_timeout`.
+    public var isTimeout: Bool {
+        code == .queryCanceled || code == .lockNotAvailable
+    }
+
     /// True when the connection itself is gone and must be replaced.
     public var isConnectionFailure: Bool {
         code == .connectionLost || code == .connectionFailed

@@ -40,11 +40,23 @@ struct ReadBatchRunner {
     }
 
     /// The statements' results on `connection`; throws only when the connection failed.
-    static func results(_ statements: [PostgresStatement], on connection: PostgresConnection) throws -> [Result<PostgresResult, any Error>] {
+    /// With `failFastOnTimeout`, statements aborted behind one that ran out of time (its
+    /// statement or lock timeout) fail with that error instead of being sent again one by
+    /// one (each could wait its own timeout out, on a thread that must not wait long).
+    static func results(
+        _ statements: [PostgresStatement], on connection: PostgresConnection, failFastOnTimeout: Bool = false
+    ) throws -> [Result<PostgresResult, any Error>] {
         var results: [Result<PostgresResult, any Error>] = try connection.pipeline(statements, mode: .atomic).map { $0.mapError { $0 } }
         let aborted = results.indices.filter { index in
             if case .failure(let error as PostgresError) = results[index], error.code == .pipelineAborted { return true }
             return false
+        }
+        if failFastOnTimeout, !aborted.isEmpty, let timedOut = results.lazy.compactMap({ result -> PostgresError? in
+            if case .failure(let error as PostgresError) = result, error.isTimeout { return error }
+            return nil
+        }).first {
+            for index in aborted { results[index] = .failure(timedOut) }
+            return results
         }
         if !aborted.isEmpty {
             let again = try connection.pipeline(aborted.map { statements[$0] }, mode: .independent)

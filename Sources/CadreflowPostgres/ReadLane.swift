@@ -8,8 +8,8 @@ import Logging
 /// paying one each. A statement that fails aborts the rest of its batch; those are sent
 /// again, each on its own, so one bad read never fails another.
 ///
-/// `@unchecked Sendable`: `connection` is touched only by blocks on `queue` (checked by
-/// `dispatchPrecondition`); the inbox is guarded by its mutex.
+/// `@unchecked Sendable`: `runner` (and its connection) is touched only by blocks on
+/// `queue` (checked by `dispatchPrecondition`); the inbox is guarded by its mutex.
 final class ReadLane: @unchecked Sendable {
     /// Queued reads that travel together and are answered together: their statements and
     /// what to do with their results (one per statement, in order), on the lane's queue.

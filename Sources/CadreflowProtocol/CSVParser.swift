@@ -6,6 +6,8 @@
 public enum CSVParser {
     /// The fields of one line, or an error naming the column.
     public static func fields(_ line: String, separator: Character = ",") throws(ProtocolError) -> [String] {
+        // By bytes: a separator or quote is its ASCII byte even when a combining mark
+        // follows it (as characters, `",\u{301}"` was one that was neither).
         guard let byte = separator.asciiValue else { return try characterFields(line, separator: separator) }
         let utf8 = line.utf8
         // Most lines hold no quote: split on the separator's byte (an ASCII byte is never

@@ -239,6 +239,8 @@ struct CommandExecutor: Sendable {
             return error.protocolError
         case let error as PostgresError where error.isConnectionFailure || error.code == .poolExhausted || error.code == .poolClosed:
             return ProtocolError(.unavailable, "the database is unavailable; try again (\(error.message))")
+        case let error as PostgresError where error.isTimeout:
+            return ProtocolError(.unavailable, "the database did not answer in time; try again (\(error.message))")
         default:
             context.logger.error("command failed", metadata: ["command": "\(command)", "error": "\(error)"])
             return ProtocolError(.internal, "\(command) failed; the error is logged")

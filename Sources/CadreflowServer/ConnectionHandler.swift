@@ -215,15 +215,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Takes a slot for a one-statement read; the reads of one burst of lines go to the
-    /// pool's read lanes together (``submitQueries(context:)``).
+    /// Takes a slot for a one-statement read; the reads of one burst of lines travel
+    /// together (``submitQueries(context:)``).
     private func startQuery(context: ChannelHandlerContext, _ read: PostgresRead<Reply>, command: String) {
         queries.append((read, command, openSlot(), session.format))
     }
 
-    /// Sends the reads gathered by ``startQuery(context:_:command:)`` in one go: they travel
-    /// in one pipelined batch, the lane makes and encodes their replies, and all of them
-    /// come back to the event loop in one hop, with no task in between.
+    /// Sends the reads gathered by ``startQuery(context:_:command:)`` in one go: to the event
+    /// loop's ``LoopReader`` (its next round trip on the loop's own connection), or, with
+    /// `database.event_loop_reads` off, to the pool's read lanes in one pipelined batch,
+    /// whose results come back to the event loop in one hop (``LoopMailbox``), with no
+    /// task in between. Either way the rows are decoded and the replies encoded here.
     private func submitQueries(context: ChannelHandlerContext) {
         guard !queries.isEmpty else { return }
         let gathered = queries

@@ -12,9 +12,11 @@ import Synchronization
 /// connection (``InlineReadConnection``), and each connection's replies are made and
 /// written right there. No thread hands the batch to another and back: on a busy loop that
 /// hop cost more than the database's work. The loop waits for the round trip; the reads
-/// are indexed look-ups of one row, and the connection's statement timeout bounds a stall.
+/// are indexed look-ups of one row, and the connection's statement and lock timeouts
+/// bound what one batch can wait (see ``InlineReadConnection``).
 /// While the loop's connection is not open (first use, or after the database went away),
-/// a batch goes to the pool's read lanes and its replies come back to the loop.
+/// a batch goes to the pool's read lanes and its replies come back to the loop (one task
+/// on the loop per batch). One round trip carries at most the pool's read batch.
 ///
 /// `@unchecked Sendable`: its mutable state is touched only on `loop`.
 final class LoopReader: @unchecked Sendable {
@@ -48,10 +50,23 @@ final class LoopReader: @unchecked Sendable {
 
     private func run() {
         scheduled = false
-        let sent = reads
-        let waiting = deliveries
-        reads.removeAll(keepingCapacity: true)
-        deliveries.removeAll(keepingCapacity: true)
+        // At most the pool's read batch (64) in one round trip, whole connections' bursts
+        // at a time; the rest in the loop's next turn, so that the loop serves its other
+        // work between two round trips.
+        var count = 0
+        var taken = 0
+        while taken < deliveries.count, count == 0 || count + deliveries[taken].count <= pool.configuration.maxReadBatch {
+            count += deliveries[taken].count
+            taken += 1
+        }
+        let sent = Array(reads.prefix(count))
+        let waiting = Array(deliveries.prefix(taken))
+        reads.removeFirst(count)
+        deliveries.removeFirst(taken)
+        if !deliveries.isEmpty {
+            scheduled = true
+            loop.execute { self.run() }
+        }
         if let results = connection.results(sent.map(\.statement)) {
             Self.distribute(results, to: waiting)
             return

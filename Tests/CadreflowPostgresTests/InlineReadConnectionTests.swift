@@ -60,6 +60,19 @@ struct InlineReadConnectionTests {
             return
         }
         #expect(error.message.contains("statement timeout"), "\(error)")
+        // The reads behind a timed-out one fail with it at once: the batch waits one
+        // timeout, not one per read.
+        let behind = ContinuousClock.now
+        let batch = connection.results([PostgresStatement("SELECT pg_sleep(10)", []), PostgresStatement("SELECT 1", []), PostgresStatement("SELECT 2", [])]) ?? []
+        #expect(ContinuousClock.now - behind < .milliseconds(1_500), "the batch held the thread for \(ContinuousClock.now - behind)")
+        #expect(batch.count == 3)
+        for result in batch {
+            guard case .failure(let failed as PostgresError) = result else {
+                Issue.record("every read of the batch should fail: \(batch)")
+                continue
+            }
+            #expect(failed.isTimeout, "\(failed)")
+        }
         // The connection is still good for the next batch.
         #expect(try connection.results([PostgresStatement("SELECT 3", [])])?.first?.get().scalar(Int.self) == 3)
     }

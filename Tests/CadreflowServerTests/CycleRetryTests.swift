@@ -1,9 +1,11 @@
 import CadreflowEngine
+import CadreflowRules
 import Testing
 
-/// A client that lost the reply to a cycle command retries it with the same `idem=` key:
-/// it gets the first reply, not a report of the state the first left.
-@Suite("Cycle commands retried with idem= after a lost reply")
+/// A client that lost the reply to a cycle command (or an approval) retries it with the
+/// same `idem=` key: it gets the first reply, not a report of the state the first left.
+/// And the approval of one cadre: which path it takes, and that the step never moves an A.
+@Suite("Cycle commands and approvals retried with idem= after a lost reply")
 struct CycleRetryTests {
     @Test("CYCLE OPEN and CYCLE CLOSE: a retry with the same key answers as the first did and changes nothing")
     func retries() async throws {
@@ -66,5 +68,28 @@ struct CycleRetryTests {
         #expect(try await again.send("ASSESS APPROVE C3 2025-09").first?.hasPrefix("OK approved 1 in unit HN.A for 2025-09 (unit HN.A: 1 of 5 graded would be A") == true)
         #expect(try await again.send("ASSESS APPROVE C4 2025-09").first?.hasPrefix("ERR QUOTA") == true)
         #expect(try await again.send("ASSESS APPROVE C2 2025-09").first?.hasPrefix("ERR CONFLICT") == true)
+    }
+
+    @Test("The approval step never moves an A: an assessment regraded A after the command chose the step refuses with a conflict and stays reviewed")
+    func approveStepRefusesAnA() async throws {
+        let clock = ManualClock(AssessmentTests.moment("2025-10-01T09:00:00+07:00"))
+        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        defer { server.stop() }
+        _ = try await AssessmentTests.city(server)
+        let org = try await server.client(as: "org", password: "org-password-1")
+        let rev = try await server.client(as: "rev", password: "rev-password-1")
+        try await org.send("CYCLE OPEN 2025-09 unit=HN").expectOK()
+        try await rev.send("ASSESS SELF C3 2025-09 discipline=18 duties=60").expectOK()
+        try await rev.send("ASSESS REVIEW C3 2025-09 discipline=20 duties=70 bonus=5").expectOK()
+        // What the command would run had it read the grade before the review made it an A.
+        let head = Requester(login: "head", role: .manager, scope: UnitScope(path: "HN/HN.A"), unit: "HN.A", isHead: true)
+        let month = try AssessmentPeriod.parseMonth("2025-09")
+        await #expect(throws: DomainError.self) {
+            _ = try await server.domain.assessments.step(.approve, cadre: "C3", month: month, entered: [:], by: head)
+        }
+        #expect(try server.count("SELECT count(*) FROM workflow_instances WHERE key = 'assessment/2025-09/C3' AND state = 'reviewed'") == 1)
+        // Sent as a command, the approval takes the quota path.
+        let client = try await server.client(as: "head", password: "head-password-1")
+        #expect(try await client.send("ASSESS APPROVE C3 2025-09").first?.hasPrefix("OK approved 1 in unit HN.A for 2025-09 (unit HN.A: 1 of 5 graded would be A") == true)
     }
 }

@@ -47,6 +47,11 @@ struct EventLoopReadTests {
             }
             try await group.waitForAll()
         }
+        // The later rounds ran on the loops' own connections (or, with them off, there are none).
+        let loopConnections = try server.count(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cadreflow event-loop reads'"
+        )
+        #expect(inlineReads ? loopConnections >= 1 : loopConnections == 0, "\(loopConnections) event-loop read connections")
         // A write after the reads sees a session still in step.
         try await clients[0].send("PING").expectOK()
     }

@@ -19,6 +19,8 @@ struct ServerHarness {
     let pool: PostgresPool
     let engine: WorkflowEngine
     let scheduler: Scheduler
+    /// The domain services the server's commands call (for calling one directly).
+    let domain: Domain
     let port: Int
     let task: Task<Void, any Error>
     static let adminPassword = "admin-password-1"
@@ -29,6 +31,7 @@ struct ServerHarness {
         let pool: PostgresPool
         let engine: WorkflowEngine
         let scheduler: Scheduler
+        let domain: Domain
         let context: ServerContext
     }
 
@@ -68,7 +71,7 @@ struct ServerHarness {
             pool: pool, accounts: accounts, limits: limits, version: "test", logger: logger,
             groups: CadreflowCommandGroups.all(domain: domain, engine: engine, scheduler: scheduler) + extraGroups(engine), afterCommit: afterCommit
         )
-        return Parts(database: database, pool: pool, engine: engine, scheduler: scheduler, context: context)
+        return Parts(database: database, pool: pool, engine: engine, scheduler: scheduler, domain: domain, context: context)
     }
 
     static func start(
@@ -90,7 +93,7 @@ struct ServerHarness {
         }
         var port = 0
         for await bound in ready { port = bound; break }
-        return ServerHarness(database: parts.database, pool: parts.pool, engine: parts.engine, scheduler: parts.scheduler, port: port, task: task)
+        return ServerHarness(database: parts.database, pool: parts.pool, engine: parts.engine, scheduler: parts.scheduler, domain: parts.domain, port: port, task: task)
     }
 
     static func limits(maxLineBytes: Int = 16_384, maxConnections: Int = 1_000, idle: Int = 0, maxUploadBytes: Int = 10_000_000) -> ProtocolLimits {
