@@ -1,4 +1,5 @@
 import CadreflowDomain
+import CadreflowPostgres
 import CadreflowProtocol
 import CadreflowRules
 import CadreflowServer
@@ -23,16 +24,17 @@ struct UnitCommands {
 
     private var show: CommandSpec {
         CommandSpec(name: "UNIT SHOW", usage: "UNIT SHOW <unit>", summary: "one unit with its predecessors, successors and renames", roles: Set(Role.allCases)) {
-            (request: Request, session: SessionState, _: ServerContext) async throws -> Reply in
-            let detail = try await organisation.unit(try request.word(2, "unit"), by: try session.requireAccount().requester)
-            func links(_ direction: LineageLink.Direction) -> String {
-                detail.links.filter { $0.direction == direction }.map { "\($0.unit) (\($0.kind) \($0.date))" }.joined(separator: ", ")
+            (request: Request, session: SessionState, _: ServerContext) throws -> PostgresRead<Reply> in
+            organisation.unitRead(try request.word(2, "unit"), by: try session.requireAccount().requester).map { detail in
+                func links(_ direction: LineageLink.Direction) -> String {
+                    detail.links.filter { $0.direction == direction }.map { "\($0.unit) (\($0.kind) \($0.date))" }.joined(separator: ", ")
+                }
+                let renames = detail.renames.map { "\($0.oldName) → \($0.newName) (\($0.date))" }.joined(separator: ", ")
+                return .table(DataTable(
+                    columns: TableRows.unitColumns + ["predecessors", "successors", "renamed"],
+                    rows: [TableRows.unit(detail.unit) + [links(.predecessor), links(.successor), renames]]
+                ))
             }
-            let renames = detail.renames.map { "\($0.oldName) → \($0.newName) (\($0.date))" }.joined(separator: ", ")
-            return .table(DataTable(
-                columns: TableRows.unitColumns + ["predecessors", "successors", "renamed"],
-                rows: [TableRows.unit(detail.unit) + [links(.predecessor), links(.successor), renames]]
-            ))
         }
     }
 

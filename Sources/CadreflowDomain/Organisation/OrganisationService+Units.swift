@@ -1,5 +1,6 @@
 import CadreflowPostgres
 import CadreflowRules
+import Foundation
 
 extension OrganisationService {
     static let unitColumns = """
@@ -42,35 +43,57 @@ extension OrganisationService {
         return UnitRecord(code: draft.code, name: draft.name, parent: draft.parent, kind: draft.kind, locality: draft.locality, path: path, validFrom: draft.validFrom, validTo: nil)
     }
 
-    /// One unit with its lineage, if in scope.
-    public func unit(_ code: String, by requester: Requester) async throws -> UnitDetail {
-        let detail = try await pool.withConnection { connection -> UnitDetail? in
-            let results = try connection.pipeline([
-                PostgresStatement(sql: "SELECT \(Self.unitColumns) FROM units u WHERE u.code = $1", parameters: [code]),
-                PostgresStatement(
-                    sql: """
-                    SELECT 'predecessor', l.predecessor, e.kind, e.effective::text, e.decision, e.id FROM unit_lineage l JOIN unit_events e ON e.id = l.event_id WHERE l.successor = $1
-                    UNION ALL
-                    SELECT 'successor', l.successor, e.kind, e.effective::text, e.decision, e.id FROM unit_lineage l JOIN unit_events e ON e.id = l.event_id WHERE l.predecessor = $1
-                    ORDER BY 4, 6, 2
-                    """, parameters: [code]),
-                PostgresStatement(sql: "SELECT old_name, new_name, effective::text, decision FROM unit_events WHERE subject = $1 AND kind = 'rename' ORDER BY effective, id", parameters: [code]),
-            ], mode: .atomic)
-            guard let row = try results[0].get().rows.first else { return nil }
-            let links = try results[1].get().rows.map { row in
+    /// One unit with its lineage and renames, if in scope, as one statement (the lists
+    /// aggregated as JSON) with the scope checked as it is decoded: a read that runs on an
+    /// event loop's own connection (UNIT SHOW is a `query:` command).
+    public func unitRead(_ code: String, by requester: Requester) -> PostgresRead<UnitDetail> {
+        PostgresRead(Self.unitByCode, [code]) { result in
+            guard let row = result.rows.first else { throw DomainError(.notFound, "unit \(code) does not exist") }
+            let unit = try Self.unitRecord(row)
+            try requester.requireCovers(unit: code, path: unit.path)
+            let links = try Self.jsonRows(try row.decode(8), column: "lineage").map { fields in
                 LineageLink(
-                    direction: LineageLink.Direction(rawValue: try row.decode(0)) ?? .predecessor, unit: try row.decode(1), kind: try row.decode(2),
-                    date: try row.requiredDay(3), decision: try row.decode(4)
+                    direction: LineageLink.Direction(rawValue: fields[0] ?? "") ?? .predecessor, unit: fields[1] ?? "", kind: fields[2] ?? "",
+                    date: try Self.requiredDay(fields[3]), decision: fields[4] ?? ""
                 )
             }
-            let renames = try results[2].get().rows.map { row in
-                UnitRename(oldName: try row.decode(0), newName: try row.decode(1), date: try row.requiredDay(2), decision: try row.decode(3))
+            let renames = try Self.jsonRows(try row.decode(9), column: "renames").map { fields in
+                UnitRename(
+                    oldName: fields[0] ?? "", newName: fields[1] ?? "",
+                    date: try Self.requiredDay(fields[2]), decision: fields[3] ?? ""
+                )
             }
-            return UnitDetail(unit: try Self.unitRecord(row), links: links, renames: renames)
+            return UnitDetail(unit: unit, links: links, renames: renames)
         }
-        guard let detail else { throw DomainError(.notFound, "unit \(code) does not exist") }
-        try requester.requireCovers(unit: code, path: detail.unit.path)
-        return detail
+    }
+
+    /// One unit with its lineage (predecessors and successors, by date, event and code)
+    /// and its renames (by date and event), each list a JSON array of arrays of text.
+    static let unitByCode = """
+        SELECT \(unitColumns),
+            coalesce((SELECT json_agg(json_build_array(x.direction, x.unit, x.kind, x.effective, x.decision) ORDER BY x.effective, x.id, x.unit)::text FROM (
+                SELECT 'predecessor' AS direction, l.predecessor AS unit, e.kind, e.effective::text AS effective, e.decision, e.id
+                FROM unit_lineage l JOIN unit_events e ON e.id = l.event_id WHERE l.successor = u.code
+                UNION ALL
+                SELECT 'successor', l.successor, e.kind, e.effective::text, e.decision, e.id
+                FROM unit_lineage l JOIN unit_events e ON e.id = l.event_id WHERE l.predecessor = u.code) x), '[]'),
+            coalesce((SELECT json_agg(json_build_array(e.old_name, e.new_name, e.effective::text, e.decision) ORDER BY e.effective, e.id)::text
+                      FROM unit_events e WHERE e.subject = u.code AND e.kind = 'rename'), '[]')
+        FROM units u WHERE u.code = $1
+        """
+
+    /// A lineage or rename date from its JSON text.
+    private static func requiredDay(_ text: String?) throws -> CalendarDay {
+        guard let day = try CalendarDay.parse(text, field: "effective") else { throw DomainError(.invalid, "effective: no date") }
+        return day
+    }
+
+    /// A JSON array of arrays of text (or null) as rows of optional strings.
+    static func jsonRows(_ text: String, column: String) throws -> [[String?]] {
+        guard let rows = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else {
+            throw DomainError(.invalid, "\(column): not a JSON array of arrays")
+        }
+        return rows.map { row in row.map { $0 as? String } }
     }
 
     /// The units of the requester's scope as they stood on a day (default today), with the
