@@ -164,10 +164,10 @@ struct AssessmentCommands {
             }
             // One cadre whose grade the quota does not limit: one engine step, group-committed
             // with others' steps. A unit, or an A: one transaction with the quota check.
-            if let cadre, try await !assessments.approvalNeedsQuota(cadre: cadre, month: month) {
+            if let cadre, let record = try await assessments.approvalByStep(cadre: cadre, month: month) {
                 return .committing { records in
                     .ok(try await assessments.step(.approve, cadre: cadre, month: month, entered: [:], by: requester,
-                                                   auditStatements: records.statements, idempotencyKey: records.idempotencyKey))
+                                                   auditStatements: records.statements, idempotencyKey: records.idempotencyKey, record: record))
                 }
             }
             return .inTransaction { connection in

@@ -93,7 +93,7 @@ public final class InlineReadConnection: @unchecked Sendable {
         DispatchQueue.global().async { [self] in
             do {
                 let fresh = try PostgresConnection.connect(connectionString)
-                let milliseconds = max(1, Int(statementTimeout.components.seconds * 1_000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000))
+                let milliseconds = max(1, statementTimeout.wholeMilliseconds)
                 // Only indexed reads belong here: where an index serves, the planner takes it
                 // even for a table of a few pages (CADRE SHOW's unit look-up), so no read
                 // scans a whole table while the caller's thread waits.

@@ -31,7 +31,7 @@ extension PostgresConnection {
     public func waitForNotifications(timeout: Duration) throws -> [PostgresNotification] {
         var received = takeNotifications()
         if !received.isEmpty { return received }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, milliseconds)
         guard ready >= 0 else { throw connectionError() }

@@ -51,10 +51,7 @@ struct ReadBatchRunner {
             if case .failure(let error as PostgresError) = results[index], error.code == .pipelineAborted { return true }
             return false
         }
-        if failFastOnTimeout, !aborted.isEmpty, let timedOut = results.lazy.compactMap({ result -> PostgresError? in
-            if case .failure(let error as PostgresError) = result, error.isTimeout { return error }
-            return nil
-        }).first {
+        if failFastOnTimeout, !aborted.isEmpty, let timedOut = results.lazy.compactMap(Self.timeout).first {
             for index in aborted { results[index] = .failure(timedOut) }
             return results
         }
@@ -72,5 +69,10 @@ struct ReadBatchRunner {
         connection = fresh
         return fresh
     }
-}
 
+    /// The error of a statement that ran out of time, if that is how it failed.
+    private static func timeout(_ result: Result<PostgresResult, any Error>) -> PostgresError? {
+        if case .failure(let error as PostgresError) = result, error.isTimeout { return error }
+        return nil
+    }
+}

@@ -24,17 +24,13 @@ final class ReadLane: @unchecked Sendable {
     }
 
     private let queue: DispatchQueue
-    private let connectionString: String
     private let maxBatch: Int
-    private let logger: Logger
     private let inbox = LaneInbox<Pending>()
     private var runner: ReadBatchRunner
 
     init(index: Int, connectionString: String, maxBatch: Int, logger: Logger) {
         self.queue = DispatchQueue(label: "cadreflow.postgres.read.\(index)")
-        self.connectionString = connectionString
         self.maxBatch = max(1, maxBatch)
-        self.logger = logger
         self.runner = ReadBatchRunner(connectionString: connectionString, logger: logger)
     }
 
@@ -67,11 +63,8 @@ final class ReadLane: @unchecked Sendable {
     private func drain() {
         dispatchPrecondition(condition: .onQueue(queue))
         while let batch = inbox.takeBatch(max: maxBatch) {
-            run(batch)
+            runner.run(batch)
         }
     }
 
-    private func run(_ batch: [Pending]) {
-        runner.run(batch)
-    }
 }

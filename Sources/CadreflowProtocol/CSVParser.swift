@@ -8,7 +8,9 @@ public enum CSVParser {
     public static func fields(_ line: String, separator: Character = ",") throws(ProtocolError) -> [String] {
         // By bytes: a separator or quote is its ASCII byte even when a combining mark
         // follows it (as characters, `",\u{301}"` was one that was neither).
-        guard let byte = separator.asciiValue else { return try characterFields(line, separator: separator) }
+        guard let byte = separator.asciiValue, byte != UInt8(ascii: "\"") else {
+            throw ProtocolError(.invalid, "separator \(separator): a comma, a semicolon or another ASCII character that is not a quote")
+        }
         let utf8 = line.utf8
         // Most lines hold no quote: split on the separator's byte (an ASCII byte is never
         // part of another character's UTF-8, so every piece is whole text).
@@ -52,48 +54,6 @@ public enum CSVParser {
         }
         if quoted { throw ProtocolError(.invalid, "field \(fields.count + 1): unterminated quote") }
         fields.append(String(decoding: current, as: UTF8.self))
-        return fields
-    }
-
-    /// ``fields(_:separator:)`` for a separator that is not one ASCII byte, by characters.
-    private static func characterFields(_ line: String, separator: Character) throws(ProtocolError) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var atFieldStart = true
-        var characters = line.makeIterator()
-        var pending: Character? = nil
-        while let character = pending ?? characters.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    if let next = characters.next() {
-                        if next == "\"" { current.append("\"") } else { quoted = false; pending = next }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    current.append(character)
-                }
-                continue
-            }
-            switch character {
-            case separator:
-                fields.append(current)
-                current = ""
-                atFieldStart = true
-                continue
-            case "\"" where atFieldStart:
-                quoted = true
-            case "\"":
-                throw ProtocolError(.invalid, "field \(fields.count + 1): a quote inside an unquoted field")
-            default:
-                current.append(character)
-            }
-            atFieldStart = false
-        }
-        if quoted { throw ProtocolError(.invalid, "field \(fields.count + 1): unterminated quote") }
-        fields.append(current)
         return fields
     }
 

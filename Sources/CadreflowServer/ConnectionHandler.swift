@@ -69,11 +69,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// One-statement reads of the lines being answered, sent together when the burst is
     /// done: each with its command's name (for errors), its reply slot and its format.
     private var queries: [(read: PostgresRead<Reply>, command: String, slot: Int, format: ReplyFormat)] = []
-    /// The event loop's ``LoopMailbox``, once looked up.
-    private var loopMailbox: LoopMailbox?
-    /// The event loop's ``LoopReader``, once looked up (nil: the reads go to the lanes).
-    private var reader: LoopReader?
-    private var readerLookedUp = false
+    /// Where this connection's one-statement reads go, once looked up (``readRoute(_:)``).
+    private var route: ReadRoute?
     /// Succeeds once the connection is closed and no command of it is still running.
     private let finished: EventLoopPromise<Void>
 
@@ -231,20 +228,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let gathered = queries
         queries.removeAll(keepingCapacity: true)
         let executor = executor
-        if let reader = loopReader(context) {
+        switch readRoute(context) {
+        case .loop(let reader):
             // On this loop, in its next batch: the replies are made and written here.
             reader.submit(gathered.map(\.read)) { results in
                 self.readsFinished(Self.answers(gathered, results, executor: executor), context: context, writeLater: false)
                 self.writeOutput(context: context)
             }
-            return
-        }
-        let loop = LoopBound(self, context)
-        let mailbox = self.mailbox(context)
-        // Undecoded: the rows are decoded and the replies encoded on this event loop, so
-        // the lane's thread only moves statements and results.
-        executor.context.pool.submitUndecoded(gathered.map(\.read)) { results in
-            mailbox.deliver(to: loop) { Self.answers(gathered, results, executor: executor) }
+        case .lanes(let mailbox):
+            let loop = LoopBound(self, context)
+            // Undecoded: the rows are decoded and the replies encoded on this event loop, so
+            // the lane's thread only moves statements and results.
+            executor.context.pool.submitUndecoded(gathered.map(\.read)) { results in
+                mailbox.deliver(to: loop) { Self.answers(gathered, results, executor: executor) }
+            }
         }
     }
 
@@ -265,20 +262,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// The event loop's ``LoopReader`` (nil when the pool has no inline reads), once looked up.
-    private func loopReader(_ context: ChannelHandlerContext) -> LoopReader? {
-        if !readerLookedUp {
-            readerLookedUp = true
-            reader = executor.context.loopReaders.reader(for: context.eventLoop)
-        }
-        return reader
+    /// Where one-statement reads go: the event loop's ``LoopReader``, or (the pool has no
+    /// inline reads) the read lanes, whose results come back through the loop's ``LoopMailbox``.
+    private enum ReadRoute {
+        case loop(LoopReader)
+        case lanes(LoopMailbox)
     }
 
-    /// The event loop's mailbox, for the replies of reads that come back from the lanes.
-    private func mailbox(_ context: ChannelHandlerContext) -> LoopMailbox {
-        if let loopMailbox { return loopMailbox }
-        let found = LoopMailbox.of(context.eventLoop)
-        loopMailbox = found
+    /// This connection's ``ReadRoute``, looked up on its first read.
+    private func readRoute(_ context: ChannelHandlerContext) -> ReadRoute {
+        if let route { return route }
+        let found = executor.context.loopReaders.reader(for: context.eventLoop).map(ReadRoute.loop) ?? .lanes(LoopMailbox.of(context.eventLoop))
+        route = found
         return found
     }
 

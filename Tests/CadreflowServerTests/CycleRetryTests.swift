@@ -36,18 +36,25 @@ struct CycleRetryTests {
         #expect(try server.count("SELECT count(*) FROM workflow_instances WHERE workflow = 'assessment'") == 6)
     }
 
-    @Test("ASSESS APPROVE of one cadre graded B is one group-committed step: the unit's reply, audited, and a retry with its idem= key answers the same even once the kept reply is gone; an A still counts the quota")
-    func approveOneStep() async throws {
+    /// The test city with September 2025 open and `cadres` self-assessed; the server and
+    /// the reviewer's client (the caller stops the server).
+    private func selfAssessedMonth(_ cadres: [String]) async throws -> (ServerHarness, TestClient) {
         let clock = ManualClock(AssessmentTests.moment("2025-10-01T09:00:00+07:00"))
         let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
-        defer { server.stop() }
         _ = try await AssessmentTests.city(server)
         let org = try await server.client(as: "org", password: "org-password-1")
         let rev = try await server.client(as: "rev", password: "rev-password-1")
         try await org.send("CYCLE OPEN 2025-09 unit=HN").expectOK()
-        for cadre in ["C2", "C3", "C4"] {
+        for cadre in cadres {
             try await rev.send("ASSESS SELF \(cadre) 2025-09 discipline=18 duties=60").expectOK()
         }
+        return (server, rev)
+    }
+
+    @Test("ASSESS APPROVE of one cadre graded B is one group-committed step: the unit's reply, audited, and a retry with its idem= key answers the same even once the kept reply is gone; an A still counts the quota")
+    func approveOneStep() async throws {
+        let (server, rev) = try await selfAssessedMonth(["C2", "C3", "C4"])
+        defer { server.stop() }
         try await rev.send("ASSESS REVIEW C2 2025-09 discipline=18 duties=62 comment=\"Hoàn thành nhiệm vụ\"").expectOK()
         for cadre in ["C3", "C4"] { try await rev.send("ASSESS REVIEW \(cadre) 2025-09 discipline=20 duties=70 bonus=5").expectOK() }
         let line = "ASSESS APPROVE C2 2025-09 idem=approve-c2"
@@ -70,22 +77,25 @@ struct CycleRetryTests {
         #expect(try await again.send("ASSESS APPROVE C2 2025-09").first?.hasPrefix("ERR CONFLICT") == true)
     }
 
-    @Test("The approval step never moves an A: an assessment regraded A after the command chose the step refuses with a conflict and stays reviewed")
+    @Test("The approval step never moves an A: one read as a B before a regrade to A is refused for its version, one handed no record refuses the A, and it stays reviewed")
     func approveStepRefusesAnA() async throws {
-        let clock = ManualClock(AssessmentTests.moment("2025-10-01T09:00:00+07:00"))
-        let server = try await ServerHarness.start(definitions: try ServerHarness.builtInDefinitions(), clock: clock)
+        let (server, rev) = try await selfAssessedMonth(["C3"])
         defer { server.stop() }
-        _ = try await AssessmentTests.city(server)
-        let org = try await server.client(as: "org", password: "org-password-1")
-        let rev = try await server.client(as: "rev", password: "rev-password-1")
-        try await org.send("CYCLE OPEN 2025-09 unit=HN").expectOK()
-        try await rev.send("ASSESS SELF C3 2025-09 discipline=18 duties=60").expectOK()
-        try await rev.send("ASSESS REVIEW C3 2025-09 discipline=20 duties=70 bonus=5").expectOK()
-        // What the command would run had it read the grade before the review made it an A.
         let head = Requester(login: "head", role: .manager, scope: UnitScope(path: "HN/HN.A"), unit: "HN.A", isHead: true)
         let month = try AssessmentPeriod.parseMonth("2025-09")
+        let assessments = server.domain.assessments
+        // The command reads C3 as a B and chooses the step; meanwhile C3 is returned and regraded A.
+        try await rev.send("ASSESS REVIEW C3 2025-09 discipline=18 duties=60").expectOK()
+        let readAsB = try #require(try await assessments.approvalByStep(cadre: "C3", month: month))
+        try await rev.send("ASSESS RETURN C3 2025-09 reason=\"Bổ sung minh chứng\"").expectOK()
+        try await rev.send("ASSESS SELF C3 2025-09 discipline=18 duties=60").expectOK()
+        try await rev.send("ASSESS REVIEW C3 2025-09 discipline=20 duties=70 bonus=5").expectOK()
+        #expect(try await assessments.approvalByStep(cadre: "C3", month: month) == nil)
+        await #expect(throws: EngineError.self) {
+            _ = try await assessments.step(.approve, cadre: "C3", month: month, entered: [:], by: head, record: readAsB)
+        }
         await #expect(throws: DomainError.self) {
-            _ = try await server.domain.assessments.step(.approve, cadre: "C3", month: month, entered: [:], by: head)
+            _ = try await assessments.step(.approve, cadre: "C3", month: month, entered: [:], by: head)
         }
         #expect(try server.count("SELECT count(*) FROM workflow_instances WHERE key = 'assessment/2025-09/C3' AND state = 'reviewed'") == 1)
         // Sent as a command, the approval takes the quota path.

@@ -79,10 +79,12 @@ extension AssessmentService {
     /// month: who may and when is ``AssessmentPermission``'s; scores are checked against the
     /// month's rule set (``ScoreSheet``), the total and grade computed; the move is one
     /// engine transition that finds the version it read, with `auditStatements` in its
-    /// commit and `idempotencyKey` as its engine idempotency key.
+    /// commit and `idempotencyKey` as its engine idempotency key. With `record`, the
+    /// assessment as the caller read it already (``approvalByStep(cadre:month:)``) stands for
+    /// the step's own read.
     public func step(
         _ action: AssessmentAction, cadre: String, month: AssessmentPeriod, entered: [String: String], by requester: Requester,
-        auditStatements: [PostgresStatement] = [], idempotencyKey: String? = nil
+        auditStatements: [PostgresStatement] = [], idempotencyKey: String? = nil, record: AssessmentRecord? = nil
     ) async throws -> String {
         let (ruleSet, deadlines) = try schedule(month)
         let key = Self.assessmentKey(month, cadre: cadre)
@@ -91,16 +93,18 @@ extension AssessmentService {
         return try await engine.answeringRetries(
             idempotencyKey: idempotencyKey, isSame: { $0.key == key }, reply: { Self.reply(key, action, $0, ruleSet: ruleSet) }
         ) {
-            try await takeStep(action, key: key, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
-                               auditStatements: auditStatements, idempotencyKey: idempotencyKey)
+            let read: AssessmentRecord
+            if let record { read = record } else { read = try await pool.read(Self.recordRead(key, deadlines: deadlines)) }
+            return try await takeStep(action, record: read, ruleSet: ruleSet, deadlines: deadlines, entered: entered, by: requester,
+                                      auditStatements: auditStatements, idempotencyKey: idempotencyKey)
         }
     }
 
     private func takeStep(
-        _ action: AssessmentAction, key: String, ruleSet: RuleSet, deadlines: DeadlineSchedule, entered: [String: String], by requester: Requester,
+        _ action: AssessmentAction, record: AssessmentRecord, ruleSet: RuleSet, deadlines: DeadlineSchedule, entered: [String: String], by requester: Requester,
         auditStatements: [PostgresStatement], idempotencyKey: String?
     ) async throws -> String {
-        let record = try await pool.read(Self.recordRead(key, deadlines: deadlines))
+        let key = record.key
         let role = try AssessmentPermission.check(action, record.facts, by: requester, today: calendar.currentDay())
         var fields: [String: String] = [:]
         var reason: String?
@@ -151,13 +155,15 @@ extension AssessmentService {
         ruleSet.isGraded(month) && grade == ruleSet.quota.grade.rawValue
     }
 
-    /// Whether approving one cadre's assessment must count the quota
-    /// (``approvalNeedsQuota(grade:month:ruleSet:)``), by its grade now (read without a lock;
-    /// a regrade meanwhile makes the step refuse, and the approval is sent again).
-    public func approvalNeedsQuota(cadre: String, month: AssessmentPeriod) async throws -> Bool {
+    /// The assessment that approving one cadre moves as one engine step, read without a
+    /// lock (pass it to ``step(_:cadre:month:entered:by:auditStatements:idempotencyKey:record:)``);
+    /// nil when its grade is the one the quota limits (``approvalNeedsQuota(grade:month:ruleSet:)``)
+    /// and the approval counts the quota in a transaction. The step moves it only at the
+    /// version read, so a regrade meanwhile is refused and the approval is sent again.
+    public func approvalByStep(cadre: String, month: AssessmentPeriod) async throws -> AssessmentRecord? {
         let (ruleSet, deadlines) = try schedule(month)
         let record = try await pool.read(Self.recordRead(Self.assessmentKey(month, cadre: cadre), deadlines: deadlines))
-        return Self.approvalNeedsQuota(grade: record.grade, month: month, ruleSet: ruleSet)
+        return Self.approvalNeedsQuota(grade: record.grade, month: month, ruleSet: ruleSet) ? nil : record
     }
 
     /// What an approval says about the quota it did not need to count.
