@@ -29,7 +29,7 @@ struct LeastPrivilegeTests {
         for statement in [
             "UPDATE audit_log SET result = 'ERR'", "DELETE FROM audit_log", "TRUNCATE audit_log",
             "UPDATE workflow_history SET actor = 'x'", "DELETE FROM workflow_history", "TRUNCATE workflow_history",
-            "DELETE FROM exam_written_marks", "UPDATE exam_key_disclosures SET reason = 'x'", "DELETE FROM cadre_discipline",
+            "DELETE FROM exam_written_mark_sheets", "UPDATE exam_key_disclosures SET reason = 'x'", "DELETE FROM cadre_discipline",
             "DROP TRIGGER audit_log_no_change ON audit_log", "ALTER TABLE audit_log DISABLE TRIGGER ALL", "DROP TABLE audit_log",
             "TRUNCATE units", "CREATE TABLE mine (x int)", "DELETE FROM schema_migrations", "SELECT analyze_table('audit_log')",
             "CREATE ROLE intruder", "ALTER ROLE cadreflow_service SUPERUSER",

@@ -1,4 +1,5 @@
 import CadreflowEngine
+import CadreflowPostgres
 import CadreflowRules
 import Foundation
 import Testing
@@ -47,7 +48,14 @@ struct ExamImportTests {
         try await org.upload("EXAM IMPORT written format=csv", ["exam,paper,score"] + rest).expectOK()
         #expect(try await org.send("EXAM KEY E1 reason=x").first == "ERR CONFLICT exam E1 is defense: the names are revealed, EXAM SHOW gives them with the marks")
         #expect(try await org.upload("EXAM IMPORT written format=csv", ["exam,paper,score", "E1,\(c1),95"]).first?.hasPrefix("ERR CONFLICT line 2: score: paper \(c1) has the mark 60 already") == true)
-        #expect(throws: (any Error).self) { try server.database.connect().query("UPDATE exam_written_marks SET score = 99") }
+        #expect(throws: (any Error).self) { try server.database.connect().query("UPDATE exam_written_mark_sheets SET hundredths = '{9900}'") }
+        // Below the import's checks, the database itself refuses a second mark for a paper.
+        let twice = #expect(throws: PostgresError.self) {
+            try server.database.connect().query(
+                "INSERT INTO exam_written_mark_sheets (exam, import_id, papers, hundredths) SELECT 'E1', max(id) + 1, ARRAY[$1], '{9500}' FROM exam_imports", c1
+            )
+        }
+        #expect(twice?.message.contains("has a written mark already") == true)
         #expect(try await ExamTests.show(org, "E1")["C1"]?["written"] == "60")
     }
 

@@ -26,22 +26,20 @@ extension ExamService {
     /// Rows stored at once past which the table is analysed.
     static let analyzeAfter = 10_000
 
-    /// Imports a results file in the caller's transaction, all or nothing. The rows travel
-    /// by COPY into a temporary table and are checked by set-based statements, every
-    /// problem naming its line: the exam exists, is in the requester's scope and in the
-    /// round's state; the paper (or the candidate) is the exam's and sits this round; a
-    /// mark stored already is not changed; the defense council is the same for every
-    /// candidate of an exam. Rows already stored with the same score are left as they are,
-    /// and a file imported before changes nothing. A written file that completes an
-    /// exam's marks reveals its names and opens its defense round.
+    /// Imports a results file in the caller's transaction, all or nothing, every problem
+    /// naming its line. A written file goes by ``importWritten(_:by:on:)``; a defense
+    /// file travels by COPY into a temporary table and is checked by set-based
+    /// statements: the exam exists, is in the requester's scope and in its defense round;
+    /// the candidate is the exam's and passed the written round; a score stored already
+    /// is not changed; the council is the same for every candidate of an exam. Rows
+    /// already stored with the same score are left as they are, and a file imported
+    /// before changes nothing.
     public func importResults(_ file: ExamResultsFile, by requester: Requester, on connection: PostgresConnection) throws -> String {
         // The same file sent twice at once: the second waits for the first, then finds it.
         try connection.query("SELECT pg_advisory_xact_lock(hashtextextended('exam_import:' || $1, 0))", file.digest)
-        let written = file.round == "written"
+        if file.round == "written" { return try importWritten(file, by: requester, on: connection) }
         try connection.execute(
-            written
-                ? "CREATE TEMP TABLE import_exam_rows (line int, exam text, key text, paper text, score numeric(5,2)) ON COMMIT DROP"
-                : "CREATE TEMP TABLE import_exam_rows (line int, exam text, key text, cadre text, member text, score numeric(5,2)) ON COMMIT DROP"
+            "CREATE TEMP TABLE import_exam_rows (line int, exam text, key text, cadre text, member text, score numeric(5,2)) ON COMMIT DROP"
         )
         try connection.copyFrom("COPY import_exam_rows FROM STDIN", rows: file.rows.lazy.map { row in
             // The instance key travels too, so that joins to the instances are on plain columns.
@@ -54,65 +52,66 @@ extension ExamService {
             "SELECT id FROM workflow_instances WHERE key IN (SELECT DISTINCT key FROM import_exam_rows) AND workflow = 'exam' ORDER BY id FOR UPDATE"
         )
         // Exams that do not exist or lie outside the scope are reported alone: the round's
-        // checks would tell of papers and marks that are not the requester's to see.
+        // checks would tell of candidates and scores that are not the requester's to see.
         let common = try commonProblems(requester, on: connection)
         if let first = common.first { throw first.with(others: Array(common.dropFirst().prefix(Self.problemLimit - 1))) }
         // The same file again (now that it is known to be the requester's): nothing changes.
-        if let earlier = try connection.query(
-            "SELECT imported_at, imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
-            file.round, file.digest
-        ).rows.first {
-            let at = try day(earlier.decode(0, as: Date.self), on: connection)
-            let by: String = try earlier.decode(1)
-            let rows: Int = try earlier.decode(2)
-            return "this \(file.round) file (\(rows) rows) was imported already on \(at) by \(by); nothing changed"
-        }
-        var problems = written ? try writtenProblems(on: connection) : try defenseProblems(on: connection)
+        if let earlier = try earlierImport(of: file, on: connection) { return earlier }
+        var problems = try defenseProblems(on: connection)
         problems.sort { ($0.line ?? 0) < ($1.line ?? 0) }
         if let first = problems.first { throw first.with(others: Array(problems.dropFirst().prefix(Self.problemLimit - 1))) }
 
-        let importID = try connection.query(
-            "INSERT INTO exam_imports (round, digest, rows, stored, imported_by, imported_at) VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
-            file.round, file.digest, file.rows.count, requester.login, engine.on(connection).now
-        ).scalar(Int64.self) ?? 0
+        let importID = try recordImport(of: file, by: requester, on: connection)
         // Rows stored already (checked above to have the same score) are skipped; without
         // any, a plain INSERT spares the speculative insertion of ON CONFLICT.
         let repeated = try connection.query(
-            written
-                ? "SELECT EXISTS (SELECT 1 FROM import_exam_rows i JOIN exam_written_marks m ON m.paper = i.paper)"
-                : "SELECT EXISTS (SELECT 1 FROM import_exam_rows i JOIN exam_defense_scores d ON d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member)"
+            "SELECT EXISTS (SELECT 1 FROM import_exam_rows i JOIN exam_defense_scores d ON d.exam = i.exam AND d.cadre_code = i.cadre AND d.member = i.member)"
         ).scalar(Bool.self) ?? true
-        let onConflict = repeated ? (written ? " ON CONFLICT (paper) DO NOTHING" : " ON CONFLICT (exam, cadre_code, member) DO NOTHING") : ""
         let stored = try connection.query(
-            written
-                ? """
-                  INSERT INTO exam_written_marks (paper, exam, score, import_id)
-                  SELECT paper, exam, score, $1 FROM import_exam_rows\(onConflict)
-                  """
-                : """
-                  INSERT INTO exam_defense_scores (exam, cadre_code, member, score, import_id)
-                  SELECT exam, cadre, member, score, $1 FROM import_exam_rows\(onConflict)
-                  """,
+            """
+            INSERT INTO exam_defense_scores (exam, cadre_code, member, score, import_id)
+            SELECT exam, cadre, member, score, $1 FROM import_exam_rows\(repeated ? " ON CONFLICT (exam, cadre_code, member) DO NOTHING" : "")
+            """,
             importID
         ).affectedRows
         try connection.query("UPDATE exam_imports SET stored = $2 WHERE id = $1", importID, stored)
         if stored >= Self.analyzeAfter {
             // Fresh statistics, so that the next file's checks plan for the table's real size.
-            try connection.query("SELECT analyze_table($1)", written ? "exam_written_marks" : "exam_defense_scores")
+            try connection.query("SELECT analyze_table($1)", "exam_defense_scores")
         }
+        return Self.summary(of: file, stored: stored)
+    }
+
+    /// The reply of a file imported before: nothing changed. Nil for a new file.
+    func earlierImport(of file: ExamResultsFile, on connection: PostgresConnection) throws -> String? {
+        guard let earlier = try connection.query(
+            "SELECT imported_at, imported_by, rows FROM exam_imports WHERE round = $1 AND digest = $2",
+            file.round, file.digest
+        ).rows.first else { return nil }
+        let at = try day(earlier.decode(0, as: Date.self), on: connection)
+        let by: String = try earlier.decode(1)
+        let rows: Int = try earlier.decode(2)
+        return "this \(file.round) file (\(rows) rows) was imported already on \(at) by \(by); nothing changed"
+    }
+
+    /// Records a new file (its row count, who, when); returns the import's id.
+    func recordImport(of file: ExamResultsFile, by requester: Requester, on connection: PostgresConnection) throws -> Int64 {
+        try connection.query(
+            "INSERT INTO exam_imports (round, digest, rows, stored, imported_by, imported_at) VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
+            file.round, file.digest, file.rows.count, requester.login, engine.on(connection).now
+        ).scalar(Int64.self) ?? 0
+    }
+
+    /// The reply's first part: how many rows were stored, for how many exams.
+    static func summary(of file: ExamResultsFile, stored: Int) -> String {
+        let written = file.round == "written"
         let exams = Set(file.rows.map(\.exam)).count
         var summary = "imported \(stored) \(written ? "written mark" : "defense score")\(stored == 1 ? "" : "s") for \(exams) exam\(exams == 1 ? "" : "s")"
         if stored < file.rows.count { summary += " (\(file.rows.count - stored) stored already with the same score)" }
-        if written {
-            let revealed = try revealCompleteExams(on: connection)
-            if !revealed.isEmpty {
-                summary += "; every paper marked, names revealed and the defense round open: \(revealed.joined(separator: ", "))"
-            }
-        }
         return summary
     }
 
-    /// The checks of both rounds: the exam exists and is in the requester's scope.
+    /// The exam checks of a defense file: the exam exists and is in the requester's scope.
     private func commonProblems(_ requester: Requester, on connection: PostgresConnection) throws -> [DomainError] {
         var problems = try connection.query(
             """

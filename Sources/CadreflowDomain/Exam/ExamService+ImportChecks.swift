@@ -3,36 +3,9 @@ import CadreflowPostgres
 import CadreflowRules
 import Foundation
 
-/// The round-specific checks of an import (on its `import_exam_rows` table) and the reveal.
+/// The checks of a defense import (on its `import_exam_rows` table), and the reveal of
+/// exams whose written marks are complete.
 extension ExamService {
-    /// Written rows: the paper is the exam's; a stored mark is not changed; new marks only
-    /// while the exam is in its written round.
-    func writtenProblems(on connection: PostgresConnection) throws -> [DomainError] {
-        try connection.query(
-            """
-            SELECT i.line, i.exam, i.paper, w.state, p.code IS NOT NULL, m.score::text, x.imported_at
-            FROM import_exam_rows i
-            JOIN workflow_instances w ON w.key = i.key AND w.workflow = 'exam'
-            LEFT JOIN exam_papers p ON p.code = i.paper AND p.exam = i.exam
-            LEFT JOIN exam_written_marks m ON m.paper = i.paper
-            LEFT JOIN exam_imports x ON x.id = m.import_id
-            WHERE p.code IS NULL OR m.score <> i.score OR (m.score IS NULL AND w.state <> 'written')
-            ORDER BY i.line LIMIT \(Self.problemLimit)
-            """
-        ).rows.map { row in
-            let line: Int = try row.decode(0)
-            let exam: String = try row.decode(1)
-            let paper: String = try row.decode(2)
-            let state: String = try row.decode(3)
-            if try !row.decode(4, as: Bool.self) { return DomainError(.notFound, "paper: \(paper) is not a paper of exam \(exam)", line: line) }
-            if let stored = try row.decode(5, as: String?.self) {
-                let at = try row.decode(6, as: Date?.self).map { day($0, on: connection).description } ?? "?"
-                return DomainError(.conflict, "score: paper \(paper) has the mark \(Self.mark(stored)) already (imported \(at)); marks never change", line: line)
-            }
-            return DomainError(.conflict, "exam \(exam) is \(state): written marks are imported during its written round", line: line)
-        }
-    }
-
     /// Defense rows: the candidate sat and passed the written round; a stored score is
     /// not changed; new scores only during the defense round; and, over what is stored and
     /// what the file adds, every candidate owed a defense is scored by the same council.
@@ -111,37 +84,31 @@ extension ExamService {
         return problems
     }
 
-    /// Every exam of the file still in its written round whose papers all have marks:
-    /// the exam is recorded revealed (``exam_written_results`` then joins its marks to
-    /// its candidates) and moves on to its defense round. Returns those exams.
-    func revealCompleteExams(on connection: PostgresConnection) throws -> [String] {
-        let complete = try connection.query(
-            """
-            SELECT w.key, substr(w.key, 6), coalesce(w.data->>'pass_mark', '50') FROM workflow_instances w
-            WHERE w.workflow = 'exam' AND w.state = 'written' AND w.key IN (SELECT DISTINCT key FROM import_exam_rows)
-              AND NOT EXISTS (
-                  SELECT 1 FROM exam_papers p WHERE p.exam = substr(w.key, 6)
-                  AND NOT EXISTS (SELECT 1 FROM exam_written_marks m WHERE m.paper = p.code))
-            ORDER BY w.key
-            """
-        ).rows.map { (key: try $0.decode(0, as: String.self), code: try $0.decode(1, as: String.self), pass: try $0.decode(2, as: String.self)) }
-        guard !complete.isEmpty else { return [] }
-        try connection.query(
-            "INSERT INTO exam_reveals (exam, pass_mark, revealed_at) SELECT exam, pass, $3 FROM unnest($1::text[], $2::numeric[]) AS t(exam, pass)",
-            complete.map(\.code), complete.map(\.pass), engine.on(connection).now
-        )
+    /// Reveals exams whose papers all have their written marks: each is recorded revealed
+    /// (``exam_written_results`` then joins its marks to its candidates) with its pass
+    /// mark, and moves on to its defense round.
+    func reveal(_ codes: [String], on connection: PostgresConnection) throws {
+        guard !codes.isEmpty else { return }
+        let keys = codes.map(Self.key)
         let engine = self.engine.on(connection)
+        try connection.query(
+            """
+            INSERT INTO exam_reveals (exam, pass_mark, revealed_at)
+            SELECT substr(key, 6), coalesce(data->>'pass_mark', '50')::numeric, $2 FROM workflow_instances
+            WHERE workflow = 'exam' AND key = ANY($1::text[])
+            """,
+            keys, engine.now
+        )
         let reason = "every paper has its written mark: names revealed"
         let moved = try engine.moveMany(
-            workflow: Self.workflow, transition: "begin_defense", filter: BulkFilter(states: ["written"], keys: complete.map(\.key)), actor: .system, reason: reason
+            workflow: Self.workflow, transition: "begin_defense", filter: BulkFilter(states: ["written"], keys: keys), actor: .system, reason: reason
         )
-        if moved < complete.count {
+        if moved < keys.count {
             // Exams on an older definition version are not in the set move: one by one.
             let left = try connection.query(
-                "SELECT key FROM workflow_instances WHERE workflow = 'exam' AND state = 'written' AND key = ANY($1::text[])", complete.map(\.key)
+                "SELECT key FROM workflow_instances WHERE workflow = 'exam' AND state = 'written' AND key = ANY($1::text[])", keys
             ).rows.map { try $0.decode(0, as: String.self) }
             for key in left { try engine.move(.key(key), transition: "begin_defense", actor: .system, reason: reason) }
         }
-        return complete.map(\.code)
     }
 }

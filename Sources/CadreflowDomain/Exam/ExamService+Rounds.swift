@@ -49,7 +49,7 @@ extension ExamService {
                 throw DomainError(.conflict, "exam \(exam.code) is \(exam.state): paper codes are drawn at START")
             }
             return try connection.query(
-                "SELECT p.code, m.score::text FROM exam_papers p LEFT JOIN exam_written_marks m ON m.paper = p.code WHERE p.exam = $1 ORDER BY p.code",
+                "SELECT p.code, m.score::text FROM exam_papers p LEFT JOIN exam_written_marks m ON m.exam = p.exam AND m.paper = p.code WHERE p.exam = $1 ORDER BY p.code",
                 exam.code
             ).rows.map { ExamPaper(code: try $0.decode(0), mark: try $0.decode(1, as: String?.self).map(Self.mark)) }
         }

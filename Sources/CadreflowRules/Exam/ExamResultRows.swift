@@ -45,15 +45,15 @@ public enum ExamResultRows {
         var rows: [Row] = []
         rows.reserveCapacity(records.count)
         var problems: [DomainError] = []
-        var seen: [String: Int] = [:]
+        var seen: [Identity: Int] = [:]
         seen.reserveCapacity(records.count)
         for record in records {
             do throws(DomainError) {
                 let row = try check(record, columns: expected)
-                let identity = row.keys.count == 1 ? row.exam + "," + row.keys[0] : ([row.exam] + row.keys).joined(separator: ",")
+                let identity = Identity(exam: row.exam, keys: row.keys)
                 if let first = seen.updateValue(record.line, forKey: identity) {
                     seen[identity] = first
-                    throw DomainError(.invalid, "duplicate row: \(identity) is on line \(first) already", line: record.line)
+                    throw DomainError(.invalid, "duplicate row: \(([row.exam] + row.keys).joined(separator: ",")) is on line \(first) already", line: record.line)
                 }
                 rows.append(row)
             } catch {
@@ -64,24 +64,34 @@ public enum ExamResultRows {
         return rows
     }
 
+    /// What makes two rows the same row: the exam and the key fields.
+    private struct Identity: Hashable {
+        var exam: String
+        var keys: [String]
+    }
+
     private static func check(_ record: ImportRecord, columns: [String]) throws(DomainError) -> Row {
-        guard record.fields.count == columns.count else {
-            throw DomainError(.invalid, "\(record.fields.count) fields, expected \(columns.count) (\(columns.joined(separator: ",")))", line: record.line)
+        let fields = record.fields
+        guard fields.count == columns.count else {
+            throw DomainError(.invalid, "\(fields.count) fields, expected \(columns.count) (\(columns.joined(separator: ",")))", line: record.line)
         }
-        let fields = record.fields.map(\.trimmingSpaces)
-        for (name, value) in zip(columns, fields).dropLast() where value.isEmpty {
-            throw DomainError(.invalid, "\(name) is empty", line: record.line)
+        let exam = fields[0].trimmingSpaces
+        var keys: [String] = []
+        keys.reserveCapacity(columns.count - 2)
+        for index in 1..<(columns.count - 1) { keys.append(fields[index].trimmingSpaces) }
+        if exam.isEmpty { throw DomainError(.invalid, "\(columns[0]) is empty", line: record.line) }
+        for (offset, key) in keys.enumerated() where key.isEmpty {
+            throw DomainError(.invalid, "\(columns[offset + 1]) is empty", line: record.line)
         }
-        var keys = Array(fields.dropFirst().dropLast())
         if columns.count == 4, longer(keys[1], than: 200) {
             throw DomainError(.invalid, "member is longer than 200 characters", line: record.line)
         }
         if longer(keys[0], than: 64) { throw DomainError(.invalid, "\(columns[1]) is longer than 64 characters", line: record.line) }
-        if longer(fields[0], than: 64) { throw DomainError(.invalid, "exam is longer than 64 characters", line: record.line) }
+        if longer(exam, than: 64) { throw DomainError(.invalid, "exam is longer than 64 characters", line: record.line) }
         // Paper codes are written in capitals; a marker may type them in lower case.
         if columns[1] == "paper", keys[0].utf8.contains(where: { $0 >= UInt8(ascii: "a") }) { keys[0] = keys[0].uppercased() }
-        let scoreText = fields[columns.count - 1]
-        return Row(line: record.line, exam: fields[0], keys: keys, score: try score(scoreText, line: record.line))
+        let scoreText = fields[columns.count - 1].trimmingSpaces
+        return Row(line: record.line, exam: exam, keys: keys, score: try score(scoreText, line: record.line))
     }
 
     /// Whether `text` has more than `limit` characters (counted only when its bytes are more).
